@@ -1,0 +1,6 @@
+package dev.airlock.installer;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "keys", description = "Generate signing keys.")
+final class KeysCommand extends NotAvailableYet {}
