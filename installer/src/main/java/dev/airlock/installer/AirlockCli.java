@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       AuditCommand.class,
       KeysCommand.class,
       AdminCommand.class,
+      VaultCommand.class,
     },
     footer = {"", "Run 'airlock COMMAND --help' for the commands of a group."})
 public final class AirlockCli implements Runnable {
