@@ -36,6 +36,12 @@ final class BoundedJson {
 
   static ObjectNode parseObject(byte[] bytes, int offset, int length, String name, String expected)
       throws ModelFileException {
+    for (int i = offset; i < offset + length; i++) {
+      if (bytes[i] == 0) {
+        throw new ModelFileException(
+            name, "contains a NUL byte at offset " + (i - offset) + ": it is binary, not JSON text; expected " + expected);
+      }
+    }
     JsonNode node;
     try {
       node = MAPPER.readTree(bytes, offset, length);

@@ -92,10 +92,16 @@ class ModelConfigReaderTest {
     byte[] junk = new byte[2048];
     new Random(11).nextBytes(junk);
     junk[0] = (byte) 0x89;
+    junk[3] = 0;
     Path f = dir.resolve("config.json");
     Files.write(f, junk);
     assertThatThrownBy(() -> ModelConfigReader.read(f))
         .isInstanceOf(ModelFileException.class)
+        .hasMessageStartingWith("config.json: contains a NUL byte at offset ")
+        .hasMessageEndingWith(": it is binary, not JSON text; expected a model config (config.json)");
+    // Junk without NUL bytes still fails as JSON, at its first byte.
+    Files.write(f, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n'});
+    assertThatThrownBy(() -> ModelConfigReader.read(f))
         .hasMessageStartingWith("config.json: is not valid JSON at line 1, column 1");
   }
 
