@@ -239,18 +239,18 @@ public final class LicenseAudit {
       }
       case TextIdentifier.Identification.Similar s -> {
         scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_SIMILAR,
-            name + " is similar to " + s.name() + " (" + s.licenseId() + ", " + String.format(Locale.ROOT, "%.2f", s.score())
+            name + " is similar to " + s.name() + " (" + s.licenseId() + ", " + score(s.score())
                 + ") but not the same text: it is not taken as that license. A person must read the differences"
                 + (s.differences().isEmpty() ? "." : ": " + String.join("; ", s.differences())),
             head);
-        scan.unidentified(name + " (similar to " + s.licenseId() + String.format(Locale.ROOT, ", %.2f", s.score()) + ")", List.of(head));
+        scan.unidentified(name + " (similar to " + s.licenseId() + ", " + score(s.score()) + ")", List.of(head));
       }
       case TextIdentifier.Identification.Unknown u -> {
         if (notice) {
           scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_UNKNOWN, name + " holds notices, not a license text Airlock knows.", head);
         } else {
           scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_UNKNOWN,
-              name + " matches no license Airlock knows (closest similarity " + String.format(Locale.ROOT, "%.2f", u.bestScore())
+              name + " matches no license Airlock knows (closest similarity " + score(u.bestScore())
                   + "). A person must read it.",
               head);
           scan.unidentified(name, List.of(head));
@@ -290,6 +290,11 @@ public final class LicenseAudit {
     String rest = url.substring(url.indexOf("huggingface.co/") + "huggingface.co/".length());
     String[] parts = rest.split("/");
     return parts.length >= 2 ? parts[0] + "/" + parts[1] : rest;
+  }
+
+  /** A similarity score, rounded down: a near match must never print as 1.000. */
+  static String score(double s) {
+    return String.format(Locale.ROOT, "%.3f", Math.floor(s * 1000) / 1000);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
