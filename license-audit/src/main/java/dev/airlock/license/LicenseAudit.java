@@ -247,7 +247,15 @@ public final class LicenseAudit {
       }
       case TextIdentifier.Identification.Unknown u -> {
         if (notice) {
-          scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_UNKNOWN, name + " holds notices, not a license text Airlock knows.", head);
+          List<Obligation> carried = attributionNoticesIn(t.text());
+          if (carried.isEmpty()) {
+            scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_UNKNOWN, name + " holds notices, not a license text Airlock knows.", head);
+          }
+          for (Obligation o : carried) {
+            scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_IDENTIFIED,
+                name + " carries the attribution notice that " + catalog.byId(o.licenseId()).map(KnownLicense::name).orElse(o.licenseId())
+                    + " requires (" + o.citation().clause() + ").", head);
+          }
         } else {
           scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_UNKNOWN,
               name + " matches no license Airlock knows (closest similarity " + score(u.bestScore())
@@ -258,6 +266,28 @@ public final class LicenseAudit {
       }
     }
   }
+
+  /** Attribution obligations whose required notice text appears, word for word, in this text. */
+  private List<Obligation> attributionNoticesIn(String text) {
+    String words = " " + String.join(" ", LicenseText.words(text)) + " ";
+    List<Obligation> out = new ArrayList<>();
+    for (KnownLicense k : catalog.licenses()) {
+      for (Obligation o : k.obligations()) {
+        if (o.kind() != Obligation.Kind.ATTRIBUTION) continue;
+        var m = QUOTED_NOTICE.matcher(o.citation().quote());
+        String notice = null;
+        while (m.find()) notice = m.group(1);
+        if (notice == null || notice.length() < MIN_NOTICE_CHARS) continue;
+        if (words.contains(" " + String.join(" ", LicenseText.words(notice)) + " ")) out.add(o);
+      }
+    }
+    return out;
+  }
+
+  /** A notice quoted inside a clause, in straight or curly quotes. */
+  private static final Pattern QUOTED_NOTICE = Pattern.compile("[\"“]([^\"“”]+)[\"”]");
+  /** Shorter quoted phrases ("Notice", "Built with Llama") are labels, not notices to carry. */
+  private static final int MIN_NOTICE_CHARS = 40;
 
   // ---- SBOMs ---------------------------------------------------------------------------------
 

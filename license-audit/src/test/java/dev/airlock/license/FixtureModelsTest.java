@@ -122,6 +122,8 @@ class FixtureModelsTest {
         .contains("Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms"));
     assertThat(r.obligations()).extracting(Obligation::kind).contains(Obligation.Kind.ACCEPTABLE_USE_POLICY);
     assertThat(r.findingsAtLeast(Severity.WARNING)).isEmpty();
+    assertThat(r.findings(FindingCode.LICENSE_TEXT_IDENTIFIED)).extracting(Finding::message)
+        .contains("NOTICE carries the attribution notice that Gemma Terms of Use (2024-04-01) requires (Section 3.1).");
   }
 
   @Test
