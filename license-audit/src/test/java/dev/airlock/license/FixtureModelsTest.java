@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The license facts of the fixture models in src/test/resources/fixtures/models/. */
 class FixtureModelsTest {
-  private static final String LLAMA_31 = "LicenseRef-airlock-llama-3.1";
+  private static final String LLAMA_31 = "LicenseRef-scancode-llama-3.1-license-2024";
   private static final String GEMMA = "LicenseRef-scancode-gemma-tou-2024-04-01";
 
   @Test
@@ -231,7 +231,7 @@ class FixtureModelsTest {
     LicenseReport r = LicenseAudit.scan(dir);
 
     assertThat(r.findings(FindingCode.LICENSE_DECLARED)).singleElement().satisfies(f -> {
-      assertThat(f.message()).isEqualTo("the GGUF header of vision-helper.Q4_K_M.gguf declares Llama 3.2 Community License Agreement (LicenseRef-airlock-llama-3.2).");
+      assertThat(f.message()).isEqualTo("the GGUF header of vision-helper.Q4_K_M.gguf declares Llama 3.2 Community License Agreement (LicenseRef-scancode-llama-3.2-license-2024).");
       assertThat(f.evidence().get(0).position()).get().isEqualTo(new Position.Path("GGUF key general.license"));
     });
     assertThat(r.lineage()).singleElement().satisfies(l -> {
@@ -274,7 +274,7 @@ class FixtureModelsTest {
     Files.writeString(dir.resolve("README.md"), "---\nlicense: llama3.3\n---\n");
     LicenseReport r = LicenseAudit.scan(dir);
 
-    assertThat(r.effectiveLicenses()).singleElement().extracting(EffectiveLicense::id).isEqualTo("LicenseRef-airlock-llama-3.3");
+    assertThat(r.effectiveLicenses()).singleElement().extracting(EffectiveLicense::id).isEqualTo("LicenseRef-scancode-llama-3.3-license-2024");
     assertThat(r.findings(FindingCode.LICENSE_TEXT_NOT_SHIPPED)).singleElement()
         .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.WARNING));
     assertThat(r.obligations()).isEmpty();
