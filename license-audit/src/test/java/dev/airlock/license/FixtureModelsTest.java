@@ -293,4 +293,28 @@ class FixtureModelsTest {
       assertThat(e.boundThrough()).isEqualTo("someone/Obscure-Model-3B");
     });
   }
+
+  @Test
+  void spdx23LicenseRefIsIdentifiedFromTheTextTheSbomCarries(@TempDir Path dir) throws IOException {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var sbom = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(Corpus.model("qwen3-apache").resolve("model.spdx.json").toFile());
+    var model = (com.fasterxml.jackson.databind.node.ObjectNode) sbom.get("packages").get(0);
+    model.put("licenseDeclared", "LicenseRef-vendor-model-license");
+    model.put("licenseConcluded", "NOASSERTION");
+    var info = sbom.putArray("hasExtractedLicensingInfos").addObject();
+    info.put("licenseId", "LicenseRef-vendor-model-license");
+    info.put("extractedText", Corpus.shippedText("llama3_1.LICENSE"));
+    Files.writeString(dir.resolve("model.spdx.json"), mapper.writeValueAsString(sbom));
+
+    LicenseReport r = LicenseAudit.scan(dir);
+
+    assertThat(r.findings(FindingCode.LICENSE_TEXT_IDENTIFIED)).singleElement().satisfies(f -> {
+      assertThat(f.message()).isEqualTo("the SBOM model.spdx.json names LicenseRef-vendor-model-license and carries its text, which is "
+          + "Llama 3.1 Community License Agreement (" + LLAMA_31 + "), matched against the Airlock license catalog.");
+      assertThat(f.evidence()).extracting(e -> e.position().orElseThrow()).containsExactly(
+          new Position.Path("SPDXRef-model#licenseDeclared"), new Position.Path("LicenseRef-vendor-model-license#extractedText"));
+    });
+    assertThat(r.effectiveLicenses()).filteredOn(e -> e.basis() == EffectiveLicense.Basis.DECLARED)
+        .extracting(EffectiveLicense::id).containsExactly(LLAMA_31);
+  }
 }

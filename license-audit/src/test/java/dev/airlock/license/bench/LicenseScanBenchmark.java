@@ -22,12 +22,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.spdx.library.ListedLicenses;
-import org.spdx.utility.compare.LicenseCompareHelper;
 
 /**
- * Warm license scans of the fixture model directories, next to SPDX Java Tools' own full-list
- * text match (the slow path the scanner avoids), in one run. Each model directory also holds a
+ * Warm license scans of the fixture model directories. Run with {@link SpdxFullListBaseline} (the
+ * slow path the scanner avoids) in one JMH run, as docs/benchmarks.md shows. Each model directory also holds a
  * 4 GiB sparse weights file, which a scan must not read.
  *
  * <p>Run: see docs/benchmarks.md, "License scan".
@@ -46,7 +44,6 @@ public class LicenseScanBenchmark {
   public String model;
 
   private Path dir;
-  private String apacheText;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, URISyntaxException {
@@ -58,7 +55,6 @@ public class LicenseScanBenchmark {
     try (RandomAccessFile weights = new RandomAccessFile(dir.resolve("model.safetensors").toFile(), "rw")) {
       weights.setLength(WEIGHTS_BYTES);
     }
-    apacheText = Files.readString(Path.of(LicenseScanBenchmark.class.getResource("/dev/airlock/license/catalog/texts/Apache-2.0.LICENSE").toURI()));
     LicenseAudit.warmUp();
   }
 
@@ -75,14 +71,4 @@ public class LicenseScanBenchmark {
     return LicenseAudit.scan(dir);
   }
 
-  /** The baseline: SPDX Java Tools matching one text against the whole license list. */
-  @Benchmark
-  @BenchmarkMode(Mode.SingleShotTime)
-  @Warmup(iterations = 1)
-  @Measurement(iterations = 3)
-  public String[] spdxFullListMatchOfApacheText() throws Exception {
-    if (!model.equals("qwen3-apache")) return new String[0];
-    ListedLicenses.getListedLicenses();
-    return LicenseCompareHelper.matchingStandardLicenseIds(apacheText);
-  }
 }
