@@ -150,7 +150,13 @@ public final class GgufReader {
     }
     long dataBytes = in.size() - dataOffset;
     for (GgufTensorInfo t : infos) checkExtent(file, t, alignment, dataBytes);
-    return new GgufFile(file, version, metadata, infos, alignment, dataOffset, in.size());
+    GgufFile result = new GgufFile(file, version, metadata, infos, alignment, dataOffset, in.size());
+    try {
+      result.parameterCount();
+    } catch (ArithmeticException e) {
+      throw new ModelFileException(file, "claims more tensor elements in total than fit in 63 bits; the header is corrupt");
+    }
+    return result;
   }
 
   private static void checkExtent(String file, GgufTensorInfo t, long alignment, long dataBytes)

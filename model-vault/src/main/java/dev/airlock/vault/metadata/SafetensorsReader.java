@@ -128,7 +128,13 @@ public final class SafetensorsReader {
       }
       tensors.add(t);
     }
-    return new SafetensorsHeader(name, headerLength, fileSize, tensors, metadata);
+    SafetensorsHeader result = new SafetensorsHeader(name, headerLength, fileSize, tensors, metadata);
+    try {
+      result.parameterCount();
+    } catch (ArithmeticException e) {
+      throw new ModelFileException(name, "claims more tensor elements in total than fit in 63 bits; the header is corrupt");
+    }
+    return result;
   }
 
   private static long offset(String name, String tensor, JsonNode n) throws ModelFileException {

@@ -251,6 +251,21 @@ class GgufReaderTest {
   }
 
   @Test
+  void rejectsElementCountsThatOverflowInTotal() throws Exception {
+    // Two tensors of a type Airlock does not know (so their bytes cannot be checked), 2^62 elements each.
+    GgufWriter w = new GgufWriter();
+    w.addTensor("a", GgmlType.F32, new long[] {1}, new float[1]);
+    w.addTensor("b", GgmlType.F32, new long[] {1}, new float[1]);
+    byte[] bytes = w.toByteArray();
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    // tensor a: name at 24 (8 + 1), dims count 33, dim 37, type 45, offset 49; tensor b starts at 57
+    b.putLong(37, 1L << 62).putInt(45, 200);
+    b.putLong(57 + 13, 1L << 62).putInt(57 + 21, 200);
+    assertThatThrownBy(() -> readBytes(bytes))
+        .hasMessage("model.gguf: claims more tensor elements in total than fit in 63 bits; the header is corrupt");
+  }
+
+  @Test
   void writerRefusesDataThatDoesNotMatchTheShape() {
     GgufWriter w = new GgufWriter();
     assertThatThrownBy(() -> w.addTensor("t", GgmlType.F32, new long[] {2, 2}, new float[3]))
