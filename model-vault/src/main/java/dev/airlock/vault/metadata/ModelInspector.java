@@ -118,7 +118,9 @@ public final class ModelInspector {
     }
     Set<String> seenBases = new HashSet<>();
     for (GgufFile g : ggufs) {
-      g.license().ifPresent(l -> licenses.add(new LicenseField("general.license", l, g.evidence("general.license").orElseThrow())));
+      for (String key : List.of("general.license", "general.license.name", "general.license.link")) {
+        g.string(key).ifPresent(v -> licenses.add(new LicenseField(key, v, g.evidence(key).orElseThrow())));
+      }
       for (GgufFile.GgufBaseModel b : g.baseModels()) {
         String label = b.name().or(b::repoUrl).or(b::organization).orElseThrow();
         if (seenBases.add(label)) {

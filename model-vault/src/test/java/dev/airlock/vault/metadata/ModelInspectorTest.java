@@ -106,7 +106,9 @@ class ModelInspectorTest {
 
   @Test
   void describesAGgufModelFromItsHeaderAlone() throws Exception {
-    GgufReaderTest.tinyLlama().writeTo(dir.resolve("tiny-f16.gguf"));
+    GgufReaderTest.tinyLlama()
+        .putString("general.license.link", "https://www.apache.org/licenses/LICENSE-2.0")
+        .writeTo(dir.resolve("tiny-f16.gguf"));
 
     ModelMetadata m = ModelInspector.inspect(dir, HardwareProfile.gpus(1, GIB).withContextLength(1024).withBatchSize(2));
 
@@ -117,12 +119,11 @@ class ModelInspectorTest {
     assertThat(m.parametersByDtype()).containsEntry("F16", 320L).containsEntry("F32", 16L);
     assertThat(m.quantization().orElseThrow().method()).isEqualTo("F16");
     assertThat(m.contextLength()).hasValue(2048);
-    assertThat(m.licenseFields()).singleElement().satisfies(l -> {
-      assertThat(l.key()).isEqualTo("general.license");
-      assertThat(l.value()).isEqualTo("apache-2.0");
-      assertThat(l.evidence().toString())
-          .isEqualTo("tiny-f16.gguf (GGUF key general.license): general.license = \"apache-2.0\"");
-    });
+    assertThat(m.licenseFields()).extracting(LicenseField::key, LicenseField::value).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("general.license", "apache-2.0"),
+        org.assertj.core.groups.Tuple.tuple("general.license.link", "https://www.apache.org/licenses/LICENSE-2.0"));
+    assertThat(m.licenseFields().get(0).evidence().toString())
+        .isEqualTo("tiny-f16.gguf (GGUF key general.license): general.license = \"apache-2.0\"");
     assertThat(m.baseModels()).extracting(BaseModel::name).containsExactly("Llama 3.1 8B", "Qwen2.5 7B");
     assertThat(m.baseModels().get(0).organization()).contains("Meta Llama");
     // KV: 2 x 2 layers x 2 KV heads x 4 head dim x 1024 tokens x 2 sequences x 2 bytes = 131,072
