@@ -2,6 +2,7 @@ package dev.airlock.vault.signing;
 
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +20,8 @@ final class Json {
   static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter()
       .withObjectIndenter(INDENT)
       .withArrayIndenter(INDENT)
-      .withoutSpacesInObjectEntries());
+      .withSeparators(Separators.createDefaultInstance()
+          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
 
   private Json() {}
 
