@@ -32,8 +32,8 @@ public final class SafetensorsReader {
   /** The format's own limit on header size (safetensors refuses larger headers too). */
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-  /** An index lists every tensor once: a few MB for the largest models. */
-  public static final long MAX_INDEX_BYTES = 64L << 20;
+  /** An index lists every tensor once: under 10 MB for the largest models. */
+  public static final long MAX_INDEX_BYTES = 32L << 20;
 
   public static final String INDEX_FILE = "model.safetensors.index.json";
 
