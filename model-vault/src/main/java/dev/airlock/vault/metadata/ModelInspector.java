@@ -75,7 +75,7 @@ public final class ModelInspector {
     Map<String, Long> byDtype = new TreeMap<>();
     List<String> weightFiles = new ArrayList<>();
     if (safetensors.isPresent()) {
-      parameters = OptionalLong.of(safetensors.get().parameterCount());
+      parameters = OptionalLong.of(unpackedParameterCount(safetensors.get(), config.flatMap(ModelConfig::quantization)));
       byDtype.putAll(safetensors.get().parametersByDtype());
       safetensors.get().files().forEach(h -> weightFiles.add(h.file()));
     } else if (!sized.isEmpty()) {
@@ -157,6 +157,37 @@ public final class ModelInspector {
         format, architecture, config.flatMap(ModelConfig::modelType), name, parameters, byDtype,
         config.flatMap(ModelConfig::dtype), quantization, contextLength, licenses, bases, risks,
         memory, fit, card, config, weightFiles);
+  }
+
+  /** Methods that pack several low-bit weights into each I32 element of a {@code .qweight}. */
+  private static final Set<String> PACKED_INT32_METHODS = Set.of("awq", "gptq");
+
+  /** Per-group quantization metadata of AWQ/GPTQ: bookkeeping, not parameters of the model. */
+  private static final List<String> PACKING_METADATA_SUFFIXES = List.of(".qzeros", ".scales", ".g_idx");
+
+  /**
+   * Parameters as the model has them: for AWQ and GPTQ each I32 element of a {@code .qweight}
+   * holds 32 / bits weights, and their zeros, scales and group indices are not parameters.
+   * Otherwise every tensor element counts.
+   */
+  static long unpackedParameterCount(SafetensorsWeights weights, Optional<Quantization> quantization) {
+    boolean packed = quantization.isPresent()
+        && PACKED_INT32_METHODS.contains(quantization.get().method())
+        && quantization.get().bits().isPresent()
+        && quantization.get().bits().getAsInt() > 0
+        && 32 % quantization.get().bits().getAsInt() == 0;
+    if (!packed) return weights.parameterCount();
+    int perElement = 32 / quantization.get().bits().getAsInt();
+    long n = 0;
+    for (SafetensorsHeader h : weights.files()) {
+      for (SafetensorsTensor t : h.tensors()) {
+        if (PACKING_METADATA_SUFFIXES.stream().anyMatch(t.name()::endsWith)) continue;
+        long elements = t.elementCount();
+        n = Math.addExact(n, t.name().endsWith(".qweight") && t.dtype().equals("I32")
+            ? Math.multiplyExact(elements, perElement) : elements);
+      }
+    }
+    return n;
   }
 
   private record Weights(long bytes, String basis) {}

@@ -154,6 +154,27 @@ class ModelInspectorTest {
   }
 
   @Test
+  void countsAwqPackedWeightsAsTheParametersTheyHold() throws Exception {
+    Files.copy(resource("configs/qwen2.5-7b-awq.json"), dir.resolve("config.json"));
+    // One 4-bit AWQ linear layer 3584 -> 512 with group size 128, and an unquantized norm:
+    // qweight I32 [3584, 64] holds 8 weights per element = 3584 x 512 = 1,835,008 parameters;
+    // qzeros I32 [28, 64] and scales F16 [28, 512] are bookkeeping.
+    new SafetensorsFixture()
+        .tensor("model.layers.0.self_attn.k_proj.qweight", "I32", 4, 3584, 64)
+        .tensor("model.layers.0.self_attn.k_proj.qzeros", "I32", 4, 28, 64)
+        .tensor("model.layers.0.self_attn.k_proj.scales", "F16", 2, 28, 512)
+        .tensor("model.layers.0.input_layernorm.weight", "F16", 2, 3584)
+        .writeTo(dir.resolve("model.safetensors"));
+
+    ModelMetadata m = ModelInspector.inspect(dir, HardwareProfile.none());
+
+    assertThat(m.parameterCount()).hasValue(3584L * 512 + 3584);
+    assertThat(m.quantization().orElseThrow().method()).isEqualTo("awq");
+    // the stored elements per dtype stay as written
+    assertThat(m.parametersByDtype()).containsEntry("I32", 3584L * 64 + 28 * 64);
+  }
+
+  @Test
   void withoutAConfigTheKvCacheOfSafetensorsCannotBeSized() throws Exception {
     new SafetensorsFixture().tensor("w", "F16", 2, 64, 64).writeTo(dir.resolve("model.safetensors"));
     ModelMetadata m = ModelInspector.inspect(dir, HardwareProfile.gpus(1, 24 * GIB));
