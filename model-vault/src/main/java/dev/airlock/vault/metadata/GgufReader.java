@@ -36,8 +36,8 @@ public final class GgufReader {
 
   /**
    * Caps the heap the parsed metadata may take (strings count their object overhead): the largest
-   * real vocabularies (260k tokens, 280k merges, their scores and types) need about 40 MiB, while
-   * a header of millions of tiny strings would need gigabytes.
+   * real vocabularies (260k tokens, 280k merges, their scores and types) count a few tens of MiB,
+   * while a header of millions of tiny strings would need gigabytes.
    */
   public static final long MAX_METADATA_MEMORY_BYTES = 128L << 20;
 

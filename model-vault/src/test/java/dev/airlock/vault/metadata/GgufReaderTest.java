@@ -294,6 +294,28 @@ class GgufReaderTest {
   }
 
   @Test
+  void readsAVocabularyAsLargeAsTheLargestRealOnes() throws Exception {
+    // Gemma 3 has 262,144 tokens; Llama 3 has about 280,000 merges.
+    List<String> tokens = new java.util.ArrayList<>();
+    for (int i = 0; i < 262_144; i++) tokens.add("▁token" + i);
+    List<String> merges = new java.util.ArrayList<>();
+    for (int i = 0; i < 280_000; i++) merges.add("Ġt oken" + i);
+    float[] scores = new float[tokens.size()];
+    int[] types = new int[tokens.size()];
+    Arrays.fill(types, 1);
+    GgufWriter w = new GgufWriter()
+        .putString("general.architecture", "llama")
+        .put("tokenizer.ggml.tokens", GgufValue.strings(tokens))
+        .put("tokenizer.ggml.merges", GgufValue.strings(merges))
+        .put("tokenizer.ggml.scores", GgufValue.float32s(scores))
+        .put("tokenizer.ggml.token_type", GgufValue.int32s(types));
+    GgufFile g = readBytes(w.toByteArray());
+    assertThat(g.value("tokenizer.ggml.tokens").flatMap(GgufValue::asArray).orElseThrow().size()).isEqualTo(262_144);
+    assertThat(g.value("tokenizer.ggml.merges").flatMap(GgufValue::asArray).orElseThrow().elements().get(279_999))
+        .isEqualTo("Ġt oken279999");
+  }
+
+  @Test
   void refusesMetadataThatWouldExhaustTheHeap() throws Exception {
     // 2.5 million empty strings: 20 MB on disk, but ~160 MB of String objects once read.
     int count = 2_500_000;
