@@ -151,6 +151,12 @@ public final class ModelInspector {
           ctx, hardware.batchSize());
       memory = Optional.of(estimate);
       fit = MemoryEstimator.fit(estimate, hardware);
+      if (contextLength.isPresent() && ctx > contextLength.getAsInt()) {
+        // Servers refuse a context longer than the model's (vLLM: max_model_len above the derived one).
+        fit = new HardwareFit(HardwareFit.Verdict.DOES_NOT_FIT, fit.requiredBytes(), fit.usableBytes(),
+            "the configured context of " + ctx + " tokens exceeds the model's maximum of "
+                + contextLength.getAsInt() + "; configure at most " + contextLength.getAsInt());
+      }
     }
 
     return new ModelMetadata(

@@ -105,6 +105,14 @@ class ModelInspectorTest {
   }
 
   @Test
+  void aContextLongerThanTheModelsMaximumDoesNotFit() throws Exception {
+    GgufReaderTest.tinyLlama().writeTo(dir.resolve("tiny.gguf"));
+    ModelMetadata m = ModelInspector.inspect(dir, HardwareProfile.gpus(8, 80 * GIB).withContextLength(4096));
+    assertThat(m.fit().verdict()).isEqualTo(HardwareFit.Verdict.DOES_NOT_FIT);
+    assertThat(m.fit().reason()).isEqualTo("the configured context of 4096 tokens exceeds the model's maximum of 2048; configure at most 2048");
+  }
+
+  @Test
   void describesAGgufModelFromItsHeaderAlone() throws Exception {
     GgufReaderTest.tinyLlama()
         .putString("general.license.link", "https://www.apache.org/licenses/LICENSE-2.0")
