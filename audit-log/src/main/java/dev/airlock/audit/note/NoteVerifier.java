@@ -26,7 +26,7 @@ public final class NoteVerifier {
 
   /** Parses a verifier key string; checks that its id matches its name and key. */
   public static NoteVerifier parse(String vkey) throws NoteFormatException {
-    String[] parts = vkey.strip().split("\\+", -1);
+    String[] parts = vkey.strip().split("\\+", 3);
     if (parts.length != 3) {
       throw new NoteFormatException(
           "verifier key must be '<name>+<key id hex>+<base64 key>' (three parts joined by '+'), got "

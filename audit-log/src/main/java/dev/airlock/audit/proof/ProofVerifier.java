@@ -63,30 +63,31 @@ public final class ProofVerifier {
   /** RFC 9162 2.1.4.2: verifies a consistency proof between two tree heads. */
   public static void verifyConsistency(long size1, long size2, byte[] root1, byte[] root2, List<byte[]> proof)
       throws ProofException {
-    requireHash(root1, "first root");
-    requireHash(root2, "second root");
-    for (int i = 0; i < proof.size(); i++) {
-      requireHash(proof.get(i), "proof hash " + i);
-    }
     if (size1 < 0 || size2 < 0) {
       throw new ProofException("tree sizes must be >= 0, got " + size1 + " and " + size2);
     }
     if (size2 < size1) {
       throw new ProofException("first tree size " + size1 + " is larger than second tree size " + size2);
     }
+    if (size1 == 0) {
+      throw new ProofException("a consistency proof from the empty tree proves nothing and is refused");
+    }
     if (size1 == size2) {
       if (!proof.isEmpty()) {
         throw new ProofException("trees of equal size " + size1 + " need an empty consistency proof, got "
             + proof.size() + " hashes");
       }
-      if (!MessageDigest.isEqual(root1, root2)) {
+      // As in transparency-dev/merkle: equal sizes compare the roots as given, whatever their length.
+      if (root1 == null || root2 == null || !MessageDigest.isEqual(root1, root2)) {
         throw new ProofException("trees of equal size " + size1 + " have different roots " + b64(root1) + " and "
             + b64(root2));
       }
       return;
     }
-    if (size1 == 0) {
-      throw new ProofException("a consistency proof from the empty tree proves nothing and is refused");
+    requireHash(root1, "first root");
+    requireHash(root2, "second root");
+    for (int i = 0; i < proof.size(); i++) {
+      requireHash(proof.get(i), "proof hash " + i);
     }
     if (proof.isEmpty()) {
       throw new ProofException("consistency proof from size " + size1 + " to " + size2 + " is empty");
