@@ -593,7 +593,7 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private long millisUntilCheckpointDue() {
-    if (size == lastCheckpointSize) {
+    if (size <= Math.max(0, lastCheckpointSize)) {
       return options.checkpointInterval().toMillis();
     }
     long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCheckpointNanos);
@@ -602,9 +602,8 @@ public final class AuditLog implements AutoCloseable {
 
   private void maybeCheckpoint() {
     long grown = size - Math.max(0, lastCheckpointSize);
-    boolean due = grown >= options.checkpointEntries()
-        || (size != lastCheckpointSize
-            && System.nanoTime() - lastCheckpointNanos >= options.checkpointInterval().toNanos());
+    boolean due = grown > 0 && (grown >= options.checkpointEntries()
+        || System.nanoTime() - lastCheckpointNanos >= options.checkpointInterval().toNanos());
     if (!due) {
       return;
     }

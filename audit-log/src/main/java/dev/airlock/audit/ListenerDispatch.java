@@ -2,6 +2,7 @@ package dev.airlock.audit;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers events to one listener on its own thread through a bounded queue, so the writer never
@@ -9,6 +10,9 @@ import java.util.concurrent.BlockingQueue;
  * told the range it missed.
  */
 final class ListenerDispatch {
+  /** How soon an idle delivery thread reports a dropped range. */
+  private static final long GAP_CHECK_MILLIS = 50;
+
   private static final System.Logger LOG = System.getLogger(ListenerDispatch.class.getName());
 
   private sealed interface Event permits Appended, Checkpointed, Erased, Gap, Stop {}
@@ -26,9 +30,11 @@ final class ListenerDispatch {
   final AuditListener listener;
   private final BlockingQueue<Event> queue;
   private final Thread thread;
-  /** First index dropped since the last delivered gap notice, or -1. Writer thread only. */
-  private long droppedFrom = -1;
-  private long droppedTo = -1;
+  // Dropped range not yet reported. While one is pending nothing else is queued, and the delivery
+  // thread reports it once the queue has drained, so the listener sees it in order.
+  private boolean gapPending;
+  private long gapFrom;
+  private long gapTo;
 
   ListenerDispatch(AuditListener listener, int capacity) {
     this.listener = listener;
@@ -37,34 +43,39 @@ final class ListenerDispatch {
         .start(this::run);
   }
 
-  void appended(AppendedEntry e) {
-    if (droppedFrom >= 0) {
-      if (queue.offer(new Gap(droppedFrom, droppedTo))) {
-        droppedFrom = -1;
-      } else {
-        droppedTo = e.index() + 1;
-        return;
-      }
+  synchronized void appended(AppendedEntry e) {
+    if (gapPending) {
+      gapTo = e.index() + 1;
+      return;
     }
     if (!queue.offer(new Appended(e))) {
-      droppedFrom = e.index();
-      droppedTo = e.index() + 1;
+      gapPending = true;
+      gapFrom = e.index();
+      gapTo = e.index() + 1;
     }
   }
 
-  void checkpointed(Checkpoint c) {
-    if (droppedFrom < 0) {
+  synchronized void checkpointed(Checkpoint c) {
+    if (!gapPending) {
       queue.offer(new Checkpointed(c));
     }
   }
 
-  void erased(Erasure e) {
+  synchronized void erased(Erasure e) {
     // The erasure is also an appended audit.erasure entry, so a listener that misses this event
     // still learns of it from the entry (or from the gap notice covering it).
-    if (!queue.offer(new Erased(e))) {
+    if (gapPending || !queue.offer(new Erased(e))) {
       LOG.log(System.Logger.Level.WARNING, "audit listener {0} is too far behind to take erasure event {1}",
           listener, e.index());
     }
+  }
+
+  private synchronized Gap takeGap() {
+    if (!gapPending || !queue.isEmpty()) {
+      return null;
+    }
+    gapPending = false;
+    return new Gap(gapFrom, gapTo);
   }
 
   void stop(long waitMillis) {
@@ -81,9 +92,15 @@ final class ListenerDispatch {
     while (true) {
       Event ev;
       try {
-        ev = queue.take();
+        ev = queue.poll(GAP_CHECK_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         return;
+      }
+      if (ev == null) {
+        ev = takeGap();
+        if (ev == null) {
+          continue;
+        }
       }
       try {
         switch (ev) {
