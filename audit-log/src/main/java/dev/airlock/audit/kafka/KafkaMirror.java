@@ -1,5 +1,7 @@
 package dev.airlock.audit.kafka;
 
+import dev.airlock.audit.AuditListener;
+import dev.airlock.audit.AuditLog;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +30,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Copies the audit log to Kafka: every leaf in index order to the leaf topic, every checkpoint to
  * the checkpoint topic once the leaves it covers are acknowledged.
  *
- * <p>The local log is the source of truth and the mirror never holds it up: {@link #leafAppended}
- * and {@link #checkpointAdded} only drop a note in a bounded buffer and return; one background
+ * <p>The local log is the source of truth and the mirror never holds it up: it follows the log as
+ * an {@link AuditListener}, whose events only drop a note in a bounded buffer and return; one background
  * thread reads the log and produces. The producer is idempotent (acks=all, at most five requests
  * in flight), so within one producer session the broker appends each leaf once, in order, with no
  * gaps. When the session ends (a restart of the server, or an outage long enough for a send to
@@ -80,6 +82,7 @@ public final class KafkaMirror implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean fatal;
   private boolean pending;
+  private Runnable onClose = () -> {};
 
   private record Leaf(long index, byte[] bytes) {}
 
@@ -89,23 +92,35 @@ public final class KafkaMirror implements AutoCloseable {
     this.worker = Thread.ofPlatform().name("audit-kafka-mirror").daemon().unstarted(this::run);
   }
 
-  /** Starts mirroring {@code source} to {@code topics}; returns at once, even if no broker answers. */
-  public static KafkaMirror start(MirrorSource source, MirrorTopics topics) {
+  /**
+   * Starts mirroring {@code log} to {@code topics}, from wherever the topics stand; returns at once,
+   * even if no broker answers. Closing the mirror stops it; the log stays open.
+   */
+  public static KafkaMirror start(AuditLog log, MirrorTopics topics) {
+    KafkaMirror m = new KafkaMirror(new LogSource(log), topics);
+    AuditListener listener = LogSource.listener(m);
+    m.onClose = () -> log.unsubscribe(listener);
+    log.subscribe(listener);
+    m.worker.start();
+    return m;
+  }
+
+  static KafkaMirror start(MirrorSource source, MirrorTopics topics) {
     KafkaMirror m = new KafkaMirror(source, topics);
     m.worker.start();
     return m;
   }
 
   /** The log made {@code index} durable. Never blocks; a full buffer just means reading it back. */
-  public void leafAppended(long index, byte[] leaf) {
+  void leafAppended(long index, byte[] leaf) {
     if (!recent.offer(new Leaf(index, leaf))) {
       recent.clear();
     }
     signal();
   }
 
-  /** The log signed a new checkpoint. Never blocks. */
-  public void checkpointAdded() {
+  /** The log signed a new checkpoint (or has news the mirror should look at). Never blocks. */
+  void checkpointAdded() {
     signal();
   }
 
@@ -119,6 +134,7 @@ public final class KafkaMirror implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     closed = true;
+    onClose.run();
     signal();
     worker.join(CLOSE_GRACE.toMillis() * 2);
     if (worker.isAlive()) {
@@ -180,9 +196,15 @@ public final class KafkaMirror implements AutoCloseable {
     sendFailure.set(null);
     Map<String, Object> adminProps = new HashMap<>(topics.clientProperties());
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
-    try (Admin admin = Admin.create(adminProps)) {
+    adminProps.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis());
+    adminProps.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis() / 2);
+    Admin admin = Admin.create(adminProps);
+    try {
       TopicRecords.ensure(admin, topics.leafTopic(), CLUSTER_TIMEOUT);
       TopicRecords.ensure(admin, topics.checkpointTopic(), CLUSTER_TIMEOUT);
+    } finally {
+      // Abandons calls still waiting for a cluster that does not answer; the next attempt starts afresh.
+      admin.close(Duration.ZERO);
     }
     try (KafkaConsumer<byte[], byte[]> consumer = TopicRecords.consumer(topics)) {
       long next = TopicRecords.last(consumer, topics.leafTopic(), CLUSTER_TIMEOUT)
@@ -333,11 +355,15 @@ public final class KafkaMirror implements AutoCloseable {
     }
   }
 
+  /** The exception and its causes in one line, for the status and the log. */
   private static String describe(Exception e) {
-    Throwable t = e;
-    while (t.getCause() != null && (t instanceof java.util.concurrent.ExecutionException || t.getMessage() == null)) {
-      t = t.getCause();
+    List<String> parts = new ArrayList<>();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (!(t instanceof java.util.concurrent.ExecutionException && t.getCause() != null)) {
+        parts.add(t.getClass().getSimpleName() + ": " + t.getMessage());
+      }
     }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
+    return String.join("; caused by ", parts);
   }
+
 }

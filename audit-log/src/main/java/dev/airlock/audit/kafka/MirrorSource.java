@@ -6,7 +6,7 @@ import java.util.List;
  * What the mirror reads from the local log, which stays the source of truth: the mirror copies
  * from it at its own pace, so a slow or absent broker never holds up an append.
  */
-public interface MirrorSource {
+interface MirrorSource {
   /** The number of durable leaves (the next index to be assigned). */
   long size();
 
