@@ -20,14 +20,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "scan",
+    mixinStandardHelpOptions = true,
     description = {
       "Report a model's effective licenses, lineage, obligations, thresholds, restrictions and findings, each with its evidence.",
       "Reads the model card, SPDX SBOMs, GGUF headers and LICENSE/COPYING/NOTICE/USE_POLICY files; never the weights.",
     },
     footer = {
       "",
-      "Exit status: 0 scanned (see the findings), 1 the path cannot be scanned, 2 usage error,",
-      "3 bundles cannot be scanned by this build yet.",
+      "Exit status: 0 scanned (read the findings); 1 the path cannot be scanned;",
+      "2 usage error; 3 a bundle, which this build cannot scan yet.",
     })
 final class LicenseScanCommand implements Callable<Integer> {
   /** The path names nothing that can be scanned. */

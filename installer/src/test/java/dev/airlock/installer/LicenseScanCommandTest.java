@@ -90,4 +90,14 @@ class LicenseScanCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("Missing required parameter: 'DIR|BUNDLE'");
   }
+
+  @Test
+  void scanHelpDescribesTheExitStatus() {
+    AirlockCliTest.Run r = AirlockCliTest.run("license", "scan", "--help");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("Usage: airlock license scan [-hV] [--json] DIR|BUNDLE")
+        .contains("Exit status: 0 scanned (read the findings); 1 the path cannot be scanned;\n"
+            + "2 usage error; 3 a bundle, which this build cannot scan yet.");
+  }
 }

@@ -429,7 +429,7 @@ public final class LicenseAudit {
               source + " declares license '" + raw + "', which does not parse: " + i.message()
                   + ". Expected an SPDX license id or expression (e.g. Apache-2.0, MIT OR Apache-2.0) or a license Airlock knows.",
               ev);
-          unidentified("'" + raw + "' declared by " + source, ev);
+          unidentified("'" + raw + "' declared by " + source, EffectiveLicense.Basis.DECLARED, ev);
         }
         case LicenseResolver.Resolved.UnknownIds u -> unknownDeclared(String.join(", ", u.ids()), source, ev);
         case LicenseResolver.Resolved.NoAssertion n -> finding(Severity.INFO, FindingCode.LICENSE_DECLARED,
@@ -451,7 +451,7 @@ public final class LicenseAudit {
       finding(Severity.WARNING, FindingCode.LICENSE_ID_UNKNOWN,
           source + " names license '" + raw + "', which is neither on the SPDX list nor in Airlock's catalog. A person must read the license.",
           ev);
-      unidentified("'" + raw + "' declared by " + source, ev);
+      unidentified("'" + raw + "' declared by " + source, EffectiveLicense.Basis.DECLARED, ev);
     }
 
     void detected(LicenseResolver.ResolvedLicense r, KnownLicense.Part part, List<Evidence> ev) {
@@ -463,11 +463,15 @@ public final class LicenseAudit {
       effective(r, EffectiveLicense.Basis.DETECTED, EffectiveLicense.THIS_MODEL, ev);
     }
 
+    /** A license text Airlock cannot name (found in a file). */
     void unidentified(String what, List<Evidence> ev) {
+      unidentified(what, EffectiveLicense.Basis.DETECTED, ev);
+    }
+
+    void unidentified(String what, EffectiveLicense.Basis basis, List<Evidence> ev) {
       anyLicense = true;
       EffectiveBuilder b = effective.computeIfAbsent(UNIDENTIFIED + "|" + what, k -> new EffectiveBuilder(
-          UNIDENTIFIED, "Unidentified license: " + what, LicenseCategory.UNKNOWN, EffectiveLicense.Basis.DETECTED,
-          EffectiveLicense.THIS_MODEL));
+          UNIDENTIFIED, "Unidentified license: " + what, LicenseCategory.UNKNOWN, basis, EffectiveLicense.THIS_MODEL));
       b.evidence.addAll(ev);
     }
 
