@@ -110,13 +110,28 @@ public final class LicenseAudit {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException(dir + " is not a directory: give the model directory to scan (the one holding its LICENSE and README.md)");
     }
-    List<Path> files;
+    List<Path> entries;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+      entries = s.sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     Scan scan = new Scan(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
+    List<Path> files = new ArrayList<>();
+    for (Path p : entries) {
+      String name = p.getFileName().toString();
+      if (Files.isSymbolicLink(p)) {
+        // A link can point anywhere on the machine: what it names is not part of the model.
+        if (CARD_FILE.matcher(name).matches() || SBOM_FILE.matcher(name).matches() || LICENSE_FILE.matcher(name).matches()
+            || GGUF_FILE.matcher(name).matches()) {
+          scan.finding(Severity.WARNING, FindingCode.METADATA_UNREADABLE,
+              name + " is a symbolic link; Airlock does not follow links out of a model directory, so it was not read. Replace the link with the file itself.",
+              Evidence.of(name, ""));
+        }
+      } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        files.add(p);
+      }
+    }
     // Declarations first (card, SBOM, GGUF), then the license files that may contradict them.
     for (int pass = 0; pass < 2; pass++) {
       for (Path f : files) {

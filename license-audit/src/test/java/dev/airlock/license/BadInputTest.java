@@ -238,4 +238,17 @@ class BadInputTest {
         .isEqualTo("huge.spdx.json is " + (LicenseAudit.MAX_SBOM_BYTES + 1L) + " bytes, more than the " + LicenseAudit.MAX_SBOM_BYTES
             + " Airlock reads for an SBOM; it was not parsed."));
   }
+
+  @Test
+  void symbolicLinkNamedLicenseIsNotFollowed() throws IOException {
+    Path outside = Files.writeString(dir.resolve("elsewhere.txt"), "not the model's license");
+    Path model = Files.createDirectory(dir.resolve("model"));
+    Files.createSymbolicLink(model.resolve("LICENSE"), outside);
+
+    LicenseReport r = LicenseAudit.scan(model);
+
+    assertThat(r.findings(FindingCode.METADATA_UNREADABLE)).singleElement().satisfies(f -> assertThat(f.message())
+        .isEqualTo("LICENSE is a symbolic link; Airlock does not follow links out of a model directory, so it was not read. Replace the link with the file itself."));
+    assertThat(r.findings(FindingCode.NO_LICENSE)).hasSize(1);
+  }
 }
