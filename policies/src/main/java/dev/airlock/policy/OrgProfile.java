@@ -49,9 +49,9 @@ public record OrgProfile(
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          sourceName + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr()
-              + ": not a readable YAML organization profile: " + e.getOriginalMessage());
+      PolicyProblem p = PolicyFile.yamlProblem(e);
+      throw new IllegalArgumentException(sourceName + ":" + p.line() + ":" + p.column()
+          + ": not a readable YAML organization profile: " + p.message());
     } catch (IOException e) {
       throw new IllegalArgumentException(sourceName + ": cannot read: " + e.getMessage());
     }

@@ -131,7 +131,7 @@ public final class PolicyFile {
     return new Policy(root.get("name").asText(), root.get("description").asText(), rules, text);
   }
 
-  private static PolicyProblem yamlProblem(Throwable e) {
+  static PolicyProblem yamlProblem(Throwable e) {
     if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y
         && y.getProblemMark() != null) {
       // SnakeYAML says what it expected and where the construct it was reading began.
