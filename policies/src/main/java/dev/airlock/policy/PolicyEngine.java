@@ -99,6 +99,7 @@ public final class PolicyEngine {
           case RuleKind.Quantization q -> quantization(q, rule, ctx);
           case RuleKind.HardwareFit h -> hardware(rule, ctx);
           case RuleKind.UnresolvedLineage u -> unresolvedLineage(rule, ctx);
+          case RuleKind.LicenseFinding l -> licenseFinding(l, rule, ctx);
           case RuleKind.Cel c -> cel(c, rule, ctx);
         };
     boolean objects = f.outcome() == Outcome.REVIEW || f.outcome() == Outcome.DENY;
@@ -206,7 +207,7 @@ public final class PolicyEngine {
     }
     for (Restriction r : ctx.facts().restrictions()) {
       if (r.kind() == RestrictionKind.NON_COMMERCIAL) {
-        nc.add(r.licenseId() + " (" + r.text() + ")");
+        nc.add(r.licenseId() + " (" + clause(r.text()) + ")");
         evidence.add(r.evidence());
       }
     }
@@ -254,7 +255,7 @@ public final class PolicyEngine {
         .filter(x -> x.kind() == RestrictionKind.FIELD_OF_USE).toList();
     if (r.isEmpty()) return Finding.pass("No license restricts the fields the model may be used in.");
     return Finding.matched(rule, "Use restrictions flow down to every user: " + r.stream()
-        .map(x -> x.licenseId() + ": " + x.text()).distinct().collect(Collectors.joining("; "))
+        .map(x -> x.licenseId() + ": " + clause(x.text())).distinct().collect(Collectors.joining("; "))
         + ".", r.stream().map(Restriction::evidence).toList());
   }
 
@@ -397,6 +398,16 @@ public final class PolicyEngine {
         unknown.stream().map(PolicyFacts.Ancestor::evidence).toList());
   }
 
+  private static Finding licenseFinding(RuleKind.LicenseFinding k, Rule rule, Context ctx) {
+    var hits = ctx.facts().findings().stream().filter(f -> k.codes().contains(f.code())).toList();
+    if (hits.isEmpty()) {
+      return Finding.pass("The license audit reported none of " + new java.util.TreeSet<>(k.codes()) + ".");
+    }
+    return Finding.matched(rule, "The license audit reports: " + hits.stream()
+            .map(h -> h.message() + " [" + h.code() + "]").distinct().collect(Collectors.joining("; ")),
+        hits.stream().map(PolicyFacts.AuditFinding::evidence).distinct().toList());
+  }
+
   private static Finding cel(RuleKind.Cel c, Rule rule, Context ctx) {
     try {
       boolean holds = c.compiled().test(CelFacts.variables(ctx.facts(), ctx.org(), ctx.licenses()));
@@ -417,6 +428,12 @@ public final class PolicyEngine {
 
   private static List<String> evidence(List<LicenseFact> licenses) {
     return licenses.stream().map(LicenseFact::evidence).distinct().toList();
+  }
+
+  /** A clause quoted inside a sentence: without its own final full stop. */
+  private static String clause(String text) {
+    String t = text.strip();
+    return t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
   }
 
   private static String users(long n) {

@@ -21,6 +21,7 @@ public record PolicyFacts(
     List<Threshold> thresholds,
     List<Restriction> restrictions,
     List<Obligation> obligations,
+    List<AuditFinding> findings,
     Origin origin,
     Provenance provenance,
     Safety safety,
@@ -33,6 +34,7 @@ public record PolicyFacts(
     thresholds = List.copyOf(thresholds);
     restrictions = List.copyOf(restrictions);
     obligations = List.copyOf(obligations);
+    findings = List.copyOf(findings);
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(provenance, "provenance");
     Objects.requireNonNull(safety, "safety");
@@ -94,6 +96,15 @@ public record PolicyFacts(
 
   /** Something a user of the model must do (attribution, NOTICE, name prefix, flow-down). */
   public record Obligation(String licenseId, String text, String evidence) {}
+
+  /**
+   * Something the license audit noticed (a conflict, a text only similar to a known one, an
+   * unknown base model), by its stable code.
+   *
+   * @param code the license-audit finding code, e.g. {@code license-conflict}
+   * @param severity info, warning or error
+   */
+  public record AuditFinding(String code, String severity, String message, String evidence) {}
 
   /** Who published the model and from which country (ISO 3166-1 alpha-2). */
   public record Origin(Optional<String> publisher, Optional<String> country, String evidence) {
@@ -161,6 +172,7 @@ public record PolicyFacts(
     private final List<Threshold> thresholds = new ArrayList<>();
     private final List<Restriction> restrictions = new ArrayList<>();
     private final List<Obligation> obligations = new ArrayList<>();
+    private final List<AuditFinding> findings = new ArrayList<>();
     private Origin origin = Origin.unknown();
     private Provenance provenance;
     private Safety safety = Safety.clean();
@@ -206,6 +218,16 @@ public record PolicyFacts(
       return this;
     }
 
+    public Builder finding(String code, String severity, String message, String evidence) {
+      findings.add(new AuditFinding(code, severity, message, evidence));
+      return this;
+    }
+
+    public Builder origin(Origin origin) {
+      this.origin = origin;
+      return this;
+    }
+
     public Builder origin(String publisher, String country, String evidence) {
       origin = new Origin(Optional.ofNullable(publisher), Optional.ofNullable(country), evidence);
       return this;
@@ -228,8 +250,8 @@ public record PolicyFacts(
 
     public PolicyFacts build() {
       return new PolicyFacts(
-          subject, licenses, lineage, thresholds, restrictions, obligations, origin, provenance,
-          safety, hardware);
+          subject, licenses, lineage, thresholds, restrictions, obligations, findings, origin,
+          provenance, safety, hardware);
     }
   }
 }

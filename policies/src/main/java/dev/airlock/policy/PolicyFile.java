@@ -123,8 +123,9 @@ public final class PolicyFile {
     if (!problems.isEmpty()) throw new InvalidPolicyException(source, sorted(problems));
 
     List<Rule> rules = new ArrayList<>();
+    int index = 0;
     for (JsonNode r : root.get("rules")) {
-      toRule(r, problems).ifPresent(rules::add);
+      toRule(r, "rules[" + index++ + "]", problems).ifPresent(rules::add);
     }
     problems.addAll(contradictions(root.get("rules")));
     if (!problems.isEmpty()) throw new InvalidPolicyException(source, sorted(problems));
@@ -226,7 +227,7 @@ public final class PolicyFile {
     return b.toString();
   }
 
-  private static Optional<Rule> toRule(JsonNode r, List<PolicyProblem> problems) {
+  private static Optional<Rule> toRule(JsonNode r, String path, List<PolicyProblem> problems) {
     String kindName = r.get("kind").asText();
     RuleKind kind =
         switch (kindName) {
@@ -248,7 +249,8 @@ public final class PolicyFile {
           case "quantization" -> new RuleKind.Quantization(strings(r, "allowed"));
           case "hardware-fit" -> new RuleKind.HardwareFit();
           case "unresolved-lineage" -> new RuleKind.UnresolvedLineage();
-          case "cel" -> cel(r.get("expression"), problems);
+          case "license-finding" -> findingCodes(r, path, problems);
+          case "cel" -> cel(r.get("expression"), path, problems);
           // The schema's enum makes this unreachable; kept so a new kind fails loudly.
           default -> throw new IllegalStateException("rule kind '" + kindName + "' not built");
         };
@@ -259,13 +261,31 @@ public final class PolicyFile {
         line(location(r))));
   }
 
-  private static RuleKind cel(JsonNode expression, List<PolicyProblem> problems) {
+  /** Finding codes must be ones license-audit reports; a typo would make a rule that never fires. */
+  private static RuleKind findingCodes(JsonNode r, String path, List<PolicyProblem> problems) {
+    Set<String> known = new TreeSet<>();
+    for (var c : dev.airlock.license.FindingCode.values()) known.add(c.id());
+    JsonNode codes = r.get("codes");
+    int i = 0;
+    boolean ok = true;
+    for (JsonNode c : codes) {
+      if (!known.contains(c.asText())) {
+        problems.add(problem(c, path + ".codes[" + i + "]", "unknown license-audit finding code '"
+            + c.asText() + "'; the codes are " + known));
+        ok = false;
+      }
+      i++;
+    }
+    return ok ? new RuleKind.LicenseFinding(strings(r, "codes")) : null;
+  }
+
+  private static RuleKind cel(JsonNode expression, String path, List<PolicyProblem> problems) {
     try {
       return new RuleKind.Cel(expression.asText(), CelCondition.compile(expression.asText()));
     } catch (CelCondition.CelProblems e) {
       JsonLocation at = location(expression);
       for (CelCondition.Problem p : e.problems) {
-        problems.add(new PolicyProblem(line(at), column(at), "expression",
+        problems.add(new PolicyProblem(line(at), column(at), path + ".expression",
             "CEL expression does not compile (at its line " + p.line() + ", column " + p.column()
                 + "): " + p.message()));
       }
@@ -312,7 +332,7 @@ public final class PolicyFile {
           claim(r, "categories", "license category", false, path, firstSaid, out);
         }
         case "origin-country" -> claim(r, "countries", "origin country", false, path, firstSaid, out);
-        case "publisher-signature", "quantization", "cel" -> {
+        case "publisher-signature", "quantization", "cel", "license-finding" -> {
           // Parameterised checks may legitimately appear twice (e.g. two CEL conditions).
         }
         default -> {

@@ -165,6 +165,18 @@ public sealed interface RuleKind {
     }
   }
 
+  /** Findings of the license audit with these codes (e.g. {@code license-conflict}). */
+  record LicenseFinding(Set<String> codes) implements RuleKind {
+    public LicenseFinding {
+      codes = Set.copyOf(codes);
+    }
+
+    @Override
+    public String yamlName() {
+      return "license-finding";
+    }
+  }
+
   /** A base model named in the lineage that the offline catalog does not know. */
   record UnresolvedLineage() implements RuleKind {
     @Override

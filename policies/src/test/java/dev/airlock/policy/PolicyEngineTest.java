@@ -65,7 +65,7 @@ class PolicyEngineTest {
     List<PolicyFacts.LicenseFact> reversed = new java.util.ArrayList<>(a.licenses());
     java.util.Collections.reverse(reversed);
     PolicyFacts b = new PolicyFacts(a.subject(), reversed, a.lineage(), a.thresholds(),
-        a.restrictions(), a.obligations(), a.origin(), a.provenance(), a.safety(), a.hardware());
+        a.restrictions(), a.obligations(), a.findings(), a.origin(), a.provenance(), a.safety(), a.hardware());
     Policy p = PolicyFile.pack("permissive-only");
     assertThat(PolicyEngine.evaluate(p, a, COMPANY)).isEqualTo(PolicyEngine.evaluate(p, b, COMPANY));
     assertThat(PolicyEngine.evaluate(p, a, COMPANY).rules()).extracting(RuleResult::id)

@@ -238,6 +238,20 @@ class PolicyFileTest {
   }
 
   @Test
+  void rejectsALicenseFindingCodeTheAuditNeverReports() {
+    PolicyProblem p = only(invalid(HEADER + """
+          - id: a
+            description: d
+            kind: license-finding
+            codes: [license-conflict, licence-conflict]
+            verdict: REVIEW
+            how_to_fix: f
+        """));
+    assertThat(p.toString()).startsWith("8:31: rules[0].codes[1]: unknown license-audit finding code"
+        + " 'licence-conflict'; the codes are [base-model-resolved,");
+  }
+
+  @Test
   void rejectsContradictoryLicenseVerdicts() {
     InvalidPolicyException e = invalid(HEADER + """
           - id: allow-apache
@@ -335,6 +349,7 @@ class PolicyFileTest {
             how_to_fix: f
         """));
     assertThat(p.line()).isEqualTo(8);
+    assertThat(p.path()).isEqualTo("rules[0].expression");
     assertThat(p.message()).startsWith("CEL expression does not compile (at its line 1, column");
   }
 
