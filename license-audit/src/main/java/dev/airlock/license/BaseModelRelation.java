@@ -20,6 +20,18 @@ public enum BaseModelRelation {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The relation in words, as in "a fine-tune of meta-llama/Llama-3.1-8B". */
+  public String describe() {
+    return switch (this) {
+      case FINETUNE -> "fine-tune";
+      case ADAPTER -> "adapter";
+      case QUANTIZED -> "quantization";
+      case MERGE -> "merge";
+      case DISTILLATION -> "distillation";
+      case UNSPECIFIED -> "derivative";
+    };
+  }
+
   /** Reads a card's or SBOM's spelling ({@code finetune}, {@code fine-tune}, {@code quantized}, ...). */
   public static Optional<BaseModelRelation> parse(String s) {
     String k = s.strip().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");

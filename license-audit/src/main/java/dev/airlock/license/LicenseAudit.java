@@ -15,6 +15,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.airlock.vault.metadata.CardField;
+import dev.airlock.vault.metadata.GgufFile;
+import dev.airlock.vault.metadata.GgufReader;
+import dev.airlock.vault.metadata.ModelCard;
+import dev.airlock.vault.metadata.ModelCardReader;
+import dev.airlock.vault.metadata.ModelFileException;
 
 /**
  * Gathers the license facts of a model: what its card, SBOMs and license files declare, which
@@ -41,6 +47,7 @@ public final class LicenseAudit {
   private static final Pattern LICENSE_FILE =
       Pattern.compile("(?i)^(licen[cs]e|copying|notice|use_policy|acceptable[-_]use[-_]policy)([-_.][^/]*)?$");
   private static final Pattern CARD_FILE = Pattern.compile("(?i)^(readme|modelcard|model_card)\\.md$");
+  private static final Pattern GGUF_FILE = Pattern.compile("(?i).*\\.gguf$");
   private static final Pattern SBOM_FILE = Pattern.compile("(?i).*(\\.spdx\\.json|\\.spdx3\\.json|\\.spdx\\.jsonld|sbom[^/]*\\.json)$");
 
   private static volatile LicenseAudit shared;
@@ -110,15 +117,22 @@ public final class LicenseAudit {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     Scan scan = new Scan(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
-    for (Path f : files) {
-      String name = f.getFileName().toString();
-      try {
-        if (CARD_FILE.matcher(name).matches()) readCard(scan, name, f);
-        else if (SBOM_FILE.matcher(name).matches()) readSbom(scan, name, f);
-        else if (LICENSE_FILE.matcher(name).matches()) readLicenseFile(scan, name, f);
-      } catch (IOException e) {
-        scan.finding(Severity.ERROR, FindingCode.METADATA_UNREADABLE,
-            name + " cannot be read: " + e.getMessage() + ". Check the file's permissions and rerun the scan.", Evidence.of(name, ""));
+    // Declarations first (card, SBOM, GGUF), then the license files that may contradict them.
+    for (int pass = 0; pass < 2; pass++) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        try {
+          if (pass == 0 && CARD_FILE.matcher(name).matches()) readCard(scan, name, f);
+          else if (pass == 0 && SBOM_FILE.matcher(name).matches()) readSbom(scan, name, f);
+          else if (pass == 0 && GGUF_FILE.matcher(name).matches()) readGguf(scan, name, f);
+          else if (pass == 1 && LICENSE_FILE.matcher(name).matches()) readLicenseFile(scan, name, f);
+        } catch (ModelFileException e) {
+          scan.finding(Severity.WARNING, FindingCode.METADATA_UNREADABLE,
+              e.getMessage() + ". The license facts it may hold were not read.", Evidence.of(name, ""));
+        } catch (IOException e) {
+          scan.finding(Severity.ERROR, FindingCode.METADATA_UNREADABLE,
+              name + " cannot be read: " + e.getMessage() + ". Check the file's permissions and rerun the scan.", Evidence.of(name, ""));
+        }
       }
     }
     return scan.report(this);
@@ -127,65 +141,65 @@ public final class LicenseAudit {
   // ---- the model card ------------------------------------------------------------------------
 
   private void readCard(Scan scan, String name, Path f) throws IOException {
-    BoundedText read = BoundedText.read(f, MAX_CARD_BYTES);
-    if (!(read instanceof BoundedText.Text t)) {
-      scan.finding(Severity.WARNING, FindingCode.METADATA_UNREADABLE,
-          name + " is not a text model card: it holds " + ((BoundedText.NotText) read).reason() + ".", Evidence.of(name, ""));
-      return;
-    }
-    switch (CardFrontMatter.read(t.text())) {
-      case CardFrontMatter.Result.NoFrontMatter n -> { }
-      case CardFrontMatter.Result.Broken b -> scan.finding(Severity.WARNING, FindingCode.METADATA_UNREADABLE,
-          name + ": " + b.message() + ". The card's license and base_model fields could not be read; fix the YAML between the '---' lines.",
-          Evidence.at(name, b.position(), line(t.text(), b.position().line())));
-      case CardFrontMatter.Result.Fields fields -> readCardFields(scan, name, t.text(), fields);
-    }
-  }
-
-  private void readCardFields(Scan scan, String name, String text, CardFrontMatter.Result.Fields card) {
-    Optional<CardFrontMatter.Value> licenseName = card.first("license_name");
-    Optional<CardFrontMatter.Value> licenseLink = card.first("license_link");
-    for (CardFrontMatter.Value v : card.get("license")) {
-      Evidence ev = Evidence.at(name, v.position(), line(text, v.position().line()));
-      if (v.text().equalsIgnoreCase("other")) {
-        if (licenseName.isPresent()) {
-          CardFrontMatter.Value n = licenseName.get();
-          Evidence nev = Evidence.at(name, n.position(), line(text, n.position().line()));
-          Optional<LicenseResolver.ResolvedLicense> byName = resolver.single(n.text());
-          Optional<LicenseResolver.ResolvedLicense> byLink = licenseLink.flatMap(l -> resolver.byLink(l.text()));
-          if (byName.or(() -> byLink).isPresent()) {
-            scan.declared(byName.or(() -> byLink).get(), "the model card (license_name: " + n.text() + ")", List.of(ev, nev));
-          } else {
-            scan.unknownDeclared(n.text(), "the model card's license_name", List.of(ev, nev));
-          }
-        } else if (licenseLink.isPresent() && resolver.byLink(licenseLink.get().text()).isPresent()) {
-          CardFrontMatter.Value l = licenseLink.get();
-          scan.declared(resolver.byLink(l.text()).get(), "the model card (license_link)",
-              List.of(ev, Evidence.at(name, l.position(), line(text, l.position().line()))));
+    ModelCard card = ModelCardReader.read(f, name);
+    Optional<CardField> licenseName = card.licenseName();
+    Optional<CardField> licenseLink = card.licenseLink();
+    for (CardField v : card.values("license")) {
+      Evidence ev = evidence(v.evidence());
+      if (v.value().equalsIgnoreCase("other")) {
+        Optional<LicenseResolver.ResolvedLicense> byName = licenseName.flatMap(n -> resolver.single(n.value()));
+        Optional<LicenseResolver.ResolvedLicense> byLink = licenseLink.flatMap(l -> resolver.byLink(l.value()));
+        List<Evidence> all = new ArrayList<>(List.of(ev));
+        licenseName.ifPresent(n -> all.add(evidence(n.evidence())));
+        licenseLink.ifPresent(l -> all.add(evidence(l.evidence())));
+        if (byName.or(() -> byLink).isPresent()) {
+          scan.declared(byName.or(() -> byLink).get(), "the model card (license: other, "
+              + (byName.isPresent() ? "license_name: " + licenseName.get().value() : "license_link: " + licenseLink.get().value()) + ")", all);
+        } else if (licenseName.isPresent()) {
+          scan.unknownDeclared(licenseName.get().value(), "the model card's license_name", all);
         } else {
-          scan.unknownDeclared("other", "the model card (license: other, with no license_name Airlock knows)", List.of(ev));
+          scan.unknownDeclared("other", "the model card (license: other, with no license_name Airlock knows)", all);
         }
         continue;
       }
-      scan.resolveDeclared(resolver, v.text(), "the model card", List.of(ev));
+      scan.resolveDeclared(resolver, v.value(), "the model card", List.of(ev));
     }
     // Lineage: base_model (one or more) and how this model derives from it.
-    List<CardFrontMatter.Value> bases = card.get("base_model");
-    Optional<CardFrontMatter.Value> relationValue = card.first("base_model_relation");
-    BaseModelRelation relation = relationValue.flatMap(r -> BaseModelRelation.parse(r.text())).orElse(null);
+    List<CardField> bases = card.baseModels();
+    Optional<CardField> relationValue = card.baseModelRelation();
+    BaseModelRelation relation = relationValue.flatMap(r -> BaseModelRelation.parse(r.value())).orElse(null);
     if (relationValue.isPresent() && relation == null) {
-      CardFrontMatter.Value r = relationValue.get();
       scan.finding(Severity.WARNING, FindingCode.METADATA_UNREADABLE,
-          "base_model_relation '" + r.text() + "' is not one of finetune, adapter, quantized, merge (or distillation); the relation is treated as unspecified",
-          Evidence.at(name, r.position(), line(text, r.position().line())));
+          "base_model_relation '" + relationValue.get().value()
+              + "' is not one of finetune, adapter, quantized, merge (or distillation); the relation is treated as unspecified",
+          evidence(relationValue.get().evidence()));
     }
     if (relation == null) {
-      boolean distilled = card.get("tags").stream().anyMatch(t -> t.text().toLowerCase(Locale.ROOT).startsWith("distill"));
+      boolean distilled = card.tags().stream().anyMatch(t -> t.value().toLowerCase(Locale.ROOT).startsWith("distill"));
       relation = distilled ? BaseModelRelation.DISTILLATION : bases.size() > 1 ? BaseModelRelation.MERGE : BaseModelRelation.UNSPECIFIED;
     }
-    for (CardFrontMatter.Value b : bases) {
-      scan.base(b.text(), relation, Evidence.at(name, b.position(), line(text, b.position().line())));
+    for (CardField b : bases) scan.base(b.value(), relation, evidence(b.evidence()));
+  }
+
+  // ---- GGUF headers --------------------------------------------------------------------------
+
+  private void readGguf(Scan scan, String name, Path f) throws IOException {
+    GgufFile gguf = GgufReader.read(f, name);
+    gguf.license().ifPresent(l -> scan.resolveDeclared(resolver, l, "the GGUF header of " + name,
+        List.of(evidence(gguf.evidence("general.license").orElseThrow()))));
+    for (GgufFile.GgufBaseModel b : gguf.baseModels()) {
+      String base = b.repoUrl().filter(u -> u.contains("huggingface.co/")).map(LicenseAudit::hubRepo)
+          .or(() -> b.organization().flatMap(o -> b.name().map(n -> o + "/" + n)))
+          .or(() -> b.name())
+          .orElse(b.repoUrl().orElse("unnamed base model " + b.index()));
+      scan.base(base, BaseModelRelation.UNSPECIFIED, evidence(b.evidence()));
     }
+  }
+
+  /** Model-vault's evidence in this report's terms. */
+  static Evidence evidence(dev.airlock.vault.metadata.Evidence e) {
+    Position p = e.line().isPresent() ? new Position.Line(e.line().getAsInt()) : new Position.Path(e.locator());
+    return Evidence.at(e.file(), p, e.excerpt());
   }
 
   // ---- license files -------------------------------------------------------------------------
@@ -225,18 +239,26 @@ public final class LicenseAudit {
       }
       case TextIdentifier.Identification.Similar s -> {
         scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_SIMILAR,
-            name + " is similar to " + s.name() + " (" + s.licenseId() + ", " + String.format(Locale.ROOT, "%.2f", s.score())
+            name + " is similar to " + s.name() + " (" + s.licenseId() + ", " + score(s.score())
                 + ") but not the same text: it is not taken as that license. A person must read the differences"
                 + (s.differences().isEmpty() ? "." : ": " + String.join("; ", s.differences())),
             head);
-        scan.unidentified(name + " (similar to " + s.licenseId() + String.format(Locale.ROOT, ", %.2f", s.score()) + ")", List.of(head));
+        scan.unidentified(name + " (similar to " + s.licenseId() + ", " + score(s.score()) + ")", List.of(head));
       }
       case TextIdentifier.Identification.Unknown u -> {
         if (notice) {
-          scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_UNKNOWN, name + " holds notices, not a license text Airlock knows.", head);
+          List<Obligation> carried = attributionNoticesIn(t.text());
+          if (carried.isEmpty()) {
+            scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_UNKNOWN, name + " holds notices, not a license text Airlock knows.", head);
+          }
+          for (Obligation o : carried) {
+            scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_IDENTIFIED,
+                name + " carries the attribution notice that " + catalog.byId(o.licenseId()).map(KnownLicense::name).orElse(o.licenseId())
+                    + " requires (" + o.citation().clause() + ").", head);
+          }
         } else {
           scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_UNKNOWN,
-              name + " matches no license Airlock knows (closest similarity " + String.format(Locale.ROOT, "%.2f", u.bestScore())
+              name + " matches no license Airlock knows (closest similarity " + score(u.bestScore())
                   + "). A person must read it.",
               head);
           scan.unidentified(name, List.of(head));
@@ -244,6 +266,28 @@ public final class LicenseAudit {
       }
     }
   }
+
+  /** Attribution obligations whose required notice text appears, word for word, in this text. */
+  private List<Obligation> attributionNoticesIn(String text) {
+    String words = " " + String.join(" ", LicenseText.words(text)) + " ";
+    List<Obligation> out = new ArrayList<>();
+    for (KnownLicense k : catalog.licenses()) {
+      for (Obligation o : k.obligations()) {
+        if (o.kind() != Obligation.Kind.ATTRIBUTION) continue;
+        var m = QUOTED_NOTICE.matcher(o.citation().quote());
+        String notice = null;
+        while (m.find()) notice = m.group(1);
+        if (notice == null || notice.length() < MIN_NOTICE_CHARS) continue;
+        if (words.contains(" " + String.join(" ", LicenseText.words(notice)) + " ")) out.add(o);
+      }
+    }
+    return out;
+  }
+
+  /** A notice quoted inside a clause, in straight or curly quotes. */
+  private static final Pattern QUOTED_NOTICE = Pattern.compile("[\"“]([^\"“”]+)[\"”]");
+  /** Shorter quoted phrases ("Notice", "Built with Llama") are labels, not notices to carry. */
+  private static final int MIN_NOTICE_CHARS = 40;
 
   // ---- SBOMs ---------------------------------------------------------------------------------
 
@@ -276,6 +320,11 @@ public final class LicenseAudit {
     String rest = url.substring(url.indexOf("huggingface.co/") + "huggingface.co/".length());
     String[] parts = rest.split("/");
     return parts.length >= 2 ? parts[0] + "/" + parts[1] : rest;
+  }
+
+  /** A similarity score, rounded down: a near match must never print as 1.000. */
+  static String score(double s) {
+    return String.format(Locale.ROOT, "%.3f", Math.floor(s * 1000) / 1000);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -409,7 +458,7 @@ public final class LicenseAudit {
         lineage.add(new LineageEntry(b.name, b.relation, family, b.evidence));
         if (family.isEmpty()) {
           finding(Severity.WARNING, FindingCode.BASE_MODEL_UNKNOWN,
-              "base model " + b.name + " (" + b.relation.id() + ") is not in Airlock's catalog of model families, so the license it carries is unknown. A person must check the base model's license.",
+              "base model " + b.name + " (" + b.relation.describe() + ") is not in Airlock's catalog of model families, so the license it carries is unknown. A person must check the base model's license.",
               b.evidence);
           EffectiveBuilder u = effective.computeIfAbsent(UNIDENTIFIED + "|" + b.name, k -> new EffectiveBuilder(
               UNIDENTIFIED, "Unknown license of base model " + b.name, LicenseCategory.UNKNOWN, EffectiveLicense.Basis.INHERITED, b.name));
@@ -418,7 +467,7 @@ public final class LicenseAudit {
         }
         ModelFamily f = family.get();
         finding(Severity.INFO, FindingCode.BASE_MODEL_RESOLVED,
-            "base model " + b.name + " (" + b.relation.id() + ") is " + f.name() + " by " + f.publisher() + " (" + f.originCountry() + "), released under " + f.licenseId() + ".",
+            "base model " + b.name + " (" + b.relation.describe() + ") is " + f.name() + " by " + f.publisher() + " (" + f.originCountry() + "), released under " + f.licenseId() + ".",
             b.evidence);
         LicenseResolver.ResolvedLicense inherited = audit.resolver.single(f.licenseId()).orElseThrow();
         Set<String> own = new LinkedHashSet<>();
@@ -426,7 +475,7 @@ public final class LicenseAudit {
         own.addAll(detectedIds);
         boolean differs = !own.isEmpty() && !own.contains(inherited.id());
         finding(differs ? Severity.WARNING : Severity.INFO, FindingCode.LICENSE_INHERITED,
-            "as a " + b.relation.id() + " of " + b.name + ", this model is bound by " + inherited.name() + " (" + inherited.id() + ")"
+            "as a " + b.relation.describe() + " of " + b.name + ", this model is bound by " + inherited.name() + " (" + inherited.id() + ")"
                 + (differs ? ", whatever it declares itself (" + String.join(", ", own) + ")." : "."),
             b.evidence);
         effective(inherited, EffectiveLicense.Basis.INHERITED, b.name, b.evidence);

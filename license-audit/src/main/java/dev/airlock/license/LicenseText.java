@@ -87,28 +87,60 @@ final class LicenseText {
   }
 
   /**
-   * What differs, in words a reviewer can check: passages of this text that the known text lacks,
-   * and passages of the known text that are missing here. At most {@code max} of each.
+   * What differs, in words a reviewer can check: sentences that were changed (old words and new
+   * words, with a little context), added or removed relative to the known text. At most {@code
+   * max} entries.
    */
   static List<String> differences(String scanned, String known, int max) {
+    List<List<String>> added = new ArrayList<>();
+    List<List<String>> missing = new ArrayList<>();
     Set<String> scannedSentences = sentences(stripScanCodeHeader(scanned));
     Set<String> knownSentences = sentences(stripScanCodeHeader(known));
+    for (String s : scannedSentences) if (!knownSentences.contains(s)) added.add(List.of(s.split(" ")));
+    for (String s : knownSentences) if (!scannedSentences.contains(s)) missing.add(List.of(s.split(" ")));
     List<String> out = new ArrayList<>();
-    int added = 0;
-    for (String s : scannedSentences) {
-      if (!knownSentences.contains(s) && added < max) {
-        out.add("added: \"" + shorten(s) + "\"");
-        added++;
+    for (List<String> a : added) {
+      if (out.size() >= max) return out;
+      List<String> partner = null;
+      double best = 0.5;
+      for (List<String> m : missing) {
+        double overlap = overlap(a, m);
+        if (overlap > best) {
+          best = overlap;
+          partner = m;
+        }
       }
+      if (partner == null) {
+        out.add("added: \"" + shorten(String.join(" ", a)) + "\"");
+        continue;
+      }
+      missing.remove(partner);
+      int prefix = 0;
+      while (prefix < a.size() && prefix < partner.size() && a.get(prefix).equals(partner.get(prefix))) prefix++;
+      int suffix = 0;
+      while (suffix < a.size() - prefix && suffix < partner.size() - prefix
+          && a.get(a.size() - 1 - suffix).equals(partner.get(partner.size() - 1 - suffix))) suffix++;
+      String context = String.join(" ", a.subList(Math.max(0, prefix - CONTEXT_WORDS), prefix));
+      String was = String.join(" ", partner.subList(prefix, partner.size() - suffix));
+      String now = String.join(" ", a.subList(prefix, a.size() - suffix));
+      out.add("changed: \"…" + context + " " + shorten(was) + "…\" to \"…" + context + " " + shorten(now) + "…\"");
     }
-    int removed = 0;
-    for (String s : knownSentences) {
-      if (!scannedSentences.contains(s) && removed < max) {
-        out.add("missing: \"" + shorten(s) + "\"");
-        removed++;
-      }
+    for (List<String> m : missing) {
+      if (out.size() >= max) return out;
+      out.add("missing: \"" + shorten(String.join(" ", m)) + "\"");
     }
     return out;
+  }
+
+  /** Words shown before a change, so the reader can find it in the text. */
+  private static final int CONTEXT_WORDS = 6;
+
+  private static double overlap(List<String> a, List<String> b) {
+    Set<String> sa = new java.util.HashSet<>(a);
+    Set<String> sb = new java.util.HashSet<>(b);
+    int common = 0;
+    for (String w : sa) if (sb.contains(w)) common++;
+    return (double) common / Math.max(1, Math.max(sa.size(), sb.size()));
   }
 
   private static Set<String> sentences(String text) {

@@ -10,6 +10,14 @@ public sealed interface Position {
     }
   }
 
+  /** A line of a text file, 1-based, when the column is not known. */
+  record Line(int line) implements Position {
+    @Override
+    public String toString() {
+      return "line " + line;
+    }
+  }
+
   /** A place in a binary file (for example a GGUF header), counted in bytes from the start. */
   record ByteOffset(long offset) implements Position {
     @Override

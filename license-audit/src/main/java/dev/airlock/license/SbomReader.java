@@ -48,6 +48,7 @@ final class SbomReader {
   private SbomReader() {}
 
   static Facts read(byte[] json) {
+    SpdxTools.start();
     String head = new String(json, 0, Math.min(json.length, 4096), StandardCharsets.UTF_8);
     if (head.contains("\"@context\"") || head.contains("\"@graph\"")) return readV3(json);
     return readV2(json);

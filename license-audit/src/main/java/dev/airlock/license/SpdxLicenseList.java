@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.spdx.core.InvalidSPDXAnalysisException;
 import org.spdx.library.LicenseInfoFactory;
 import org.spdx.library.ListedLicenses;
-import org.spdx.library.SpdxModelFactory;
 import org.spdx.library.model.v3_0_1.expandedlicensing.ListedLicense;
 import org.spdx.utility.compare.CompareTemplateOutputHandler.DifferenceDescription;
 import org.spdx.utility.compare.LicenseCompareHelper;
@@ -42,11 +41,7 @@ final class SpdxLicenseList {
   private static volatile List<Indexed> index;
 
   static {
-    // Never let SPDX tools reach for the network: the list bundled in its jar is the one we use.
-    if (System.getProperty("org.spdx.useJARLicenseInfoOnly") == null) {
-      System.setProperty("org.spdx.useJARLicenseInfoOnly", "true");
-    }
-    SpdxModelFactory.init();
+    SpdxTools.start();
   }
 
   private SpdxLicenseList() {}
