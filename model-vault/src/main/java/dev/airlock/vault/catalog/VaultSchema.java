@@ -1,0 +1,47 @@
+package dev.airlock.vault.catalog;
+
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * Opens and migrates the appliance database when the vault runs without the server (the CLI).
+ *
+ * <p>The server and the CLI share one Flyway history in {@code classpath:db/migration}, but each
+ * has only some modules' migrations on its class path: the CLI lacks the server's own (V1-V9,
+ * V40, V50). Flyway is therefore told that applied migrations it cannot see are fine
+ * ({@code *:missing}), and that a lower version may arrive after a higher one was applied
+ * ({@code outOfOrder}): when the CLI imports into a fresh data directory before the server's
+ * first start, the server later applies V1 below the vault's V10_1. The vault's tables refer to
+ * no table another module owns, so the order does not matter to them.
+ */
+public final class VaultSchema {
+  public static final String LOCATION = "classpath:db/migration";
+
+  private VaultSchema() {}
+
+  public static MigrateResult migrate(DataSource dataSource) {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations(LOCATION)
+        .ignoreMigrationPatterns("*:missing")
+        .outOfOrder(true)
+        .load()
+        .migrate();
+  }
+
+  /**
+   * The embedded database of a data directory: the same H2 file, user and URL options the server
+   * uses (appliance-server's ApplianceDatabase), so both open one database.
+   */
+  public static DataSource embedded(Path dataDir) {
+    Path base = dataDir.toAbsolutePath().normalize().resolve("db").resolve("airlock");
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:file:" + base + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+    ds.setUser("airlock");
+    ds.setPassword("");
+    return ds;
+  }
+}
