@@ -21,7 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
+import dev.airlock.vault.signing.SigningKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VaultImportTest {
   @TempDir Path tmp;
   Path dataDir;
-  KeyPair transferKey = Bundles.newKey();
+  SigningKey transferKey = Bundles.newKey();
   Vault vault;
   Vault.Options options = Vault.Options.defaults().withClock(Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -47,7 +47,7 @@ class VaultImportTest {
   void openVault() throws IOException {
     dataDir = tmp.resolve("data");
     vault = Vault.openEmbedded(dataDir, options);
-    vault.trust().addKey("org-transfer", TrustRole.TRANSFER, transferKey.getPublic(),
+    vault.trust().addKey("org-transfer", TrustRole.TRANSFER, transferKey.verifyingKey().publicKey(),
         Optional.empty(), Optional.empty());
   }
 
@@ -266,7 +266,7 @@ class VaultImportTest {
     Path other = tmp.resolve("data2");
     dataDir = other;
     vault = Vault.openEmbedded(other, options);
-    vault.trust().addKey("old-transfer", TrustRole.TRANSFER, transferKey.getPublic(),
+    vault.trust().addKey("old-transfer", TrustRole.TRANSFER, transferKey.verifyingKey().publicKey(),
         Optional.of(Instant.parse("2025-01-01T00:00:00Z")), Optional.of(Instant.parse("2026-01-01T00:00:00Z")));
     assertRejected(validBundle("a", "1.0"), Problem.SIGNER_EXPIRED, "'old-transfer'",
         "until 2026-01-01T00:00:00Z", "it is now " + NOW);

@@ -11,7 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.KeyPair;
+import dev.airlock.vault.signing.SigningKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -53,7 +53,7 @@ public final class BundleWriter {
    * @throws IOException if the directory cannot be read, or holds links or special files
    */
   public static BundleManifest write(Path modelDir, Optional<Path> sbom, Description description,
-      KeyPair transferKey, Clock clock, OutputStream out, Progress progress) throws IOException {
+      SigningKey transferKey, Clock clock, OutputStream out, Progress progress) throws IOException {
     List<Source> sources = new ArrayList<>();
     for (Path file : listRegularFiles(modelDir)) {
       String rel = modelDir.relativize(file).toString().replace(java.io.File.separatorChar, '/');

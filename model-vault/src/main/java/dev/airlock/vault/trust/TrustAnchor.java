@@ -40,7 +40,7 @@ public record TrustAnchor(
 
   /** An anchor given on the command line for one check, trusted without a window. */
   public static TrustAnchor adHoc(String name, TrustRole role, PublicKey key) {
-    return new TrustAnchor(name, role, PemKeys.fingerprint(key), key, Optional.empty(),
+    return new TrustAnchor(name, role, KeyFingerprints.fingerprint(key), key, Optional.empty(),
         Instant.EPOCH, Optional.empty(), Optional.empty(), Optional.empty());
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.airlock.vault.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -75,7 +74,7 @@ public final class TrustStore {
   /** Trusts a public key for a role. */
   public TrustAnchor addKey(String name, TrustRole role, PublicKey key, Optional<Instant> notBefore,
       Optional<Instant> notAfter) throws IOException {
-    return add(new TrustAnchor(name, role, PemKeys.fingerprint(key), key, Optional.empty(),
+    return add(new TrustAnchor(name, role, KeyFingerprints.fingerprint(key), key, Optional.empty(),
         clock.instant(), notBefore, notAfter, Optional.empty()));
   }
 
@@ -87,7 +86,7 @@ public final class TrustStore {
       Optional<Instant> notBefore, Optional<Instant> notAfter) throws IOException {
     Instant nb = notBefore.orElse(root.getNotBefore().toInstant());
     Instant na = notAfter.orElse(root.getNotAfter().toInstant());
-    return add(new TrustAnchor(name, role, PemKeys.fingerprint(root.getPublicKey()),
+    return add(new TrustAnchor(name, role, KeyFingerprints.fingerprint(root.getPublicKey()),
         root.getPublicKey(), Optional.of(root), clock.instant(), Optional.of(nb), Optional.of(na),
         Optional.empty()));
   }
@@ -182,13 +181,13 @@ public final class TrustStore {
         ca = Optional.of(cert);
         key = cert.getPublicKey();
       } else {
-        key = PemKeys.publicKeyFromDer(der);
+        key = KeyFingerprints.publicKeyFromDer(der);
       }
       Optional<TrustAnchor.Revocation> revocation = n.hasNonNull("revokedAt")
           ? Optional.of(new TrustAnchor.Revocation(Instant.parse(n.get("revokedAt").asText()),
               n.path("revocationReason").asText("")))
           : Optional.empty();
-      return new TrustAnchor(n.path("name").asText(), role, PemKeys.fingerprint(key), key, ca,
+      return new TrustAnchor(n.path("name").asText(), role, KeyFingerprints.fingerprint(key), key, ca,
           Instant.parse(n.path("addedAt").asText()), instant(n, "notBefore"),
           instant(n, "notAfter"), revocation);
     } catch (RuntimeException | java.security.cert.CertificateException e) {
@@ -201,8 +200,4 @@ public final class TrustStore {
     return n.hasNonNull(field) ? Optional.of(Instant.parse(n.get(field).asText())) : Optional.empty();
   }
 
-  /** Checks that a fingerprint names this anchor (used by tests and the CLI). */
-  public static boolean matches(TrustAnchor a, Sha256 fingerprint) {
-    return a.fingerprint().equals(fingerprint);
-  }
 }

@@ -13,9 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
+import dev.airlock.vault.signing.SigningKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,14 +28,8 @@ public final class Bundles {
 
   private Bundles() {}
 
-  public static KeyPair newKey() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+  public static SigningKey newKey() {
+    return SigningKey.generate(dev.airlock.vault.signing.Curve.P256);
   }
 
   /** A small model directory: config, tokenizer, two weight shards, a nested file. */
@@ -58,7 +50,7 @@ public final class Bundles {
     return b;
   }
 
-  public static Path create(Path modelDir, String name, String version, KeyPair key, Path out)
+  public static Path create(Path modelDir, String name, String version, SigningKey key, Path out)
       throws IOException {
     try (OutputStream o = Files.newOutputStream(out)) {
       BundleWriter.write(modelDir, Optional.empty(),
@@ -81,7 +73,7 @@ public final class Bundles {
   }
 
   /** Starts a hand-made tar with a correctly signed manifest first. */
-  public static RawTar signedStart(BundleManifest manifest, KeyPair key) {
+  public static RawTar signedStart(BundleManifest manifest, SigningKey key) {
     byte[] json = manifest.toJson();
     return new RawTar().file(BundlePaths.MANIFEST, json)
         .file(BundlePaths.SIGNATURE, TransferSignature.sign(json, manifest, key));
