@@ -6,6 +6,7 @@ import dev.airlock.vault.bundle.BundleReader;
 import dev.airlock.vault.bundle.BundleRejectedException;
 import dev.airlock.vault.bundle.BundleRejectedException.Problem;
 import dev.airlock.vault.bundle.FileSink;
+import dev.airlock.vault.bundle.OmsPublisherCheck;
 import dev.airlock.vault.bundle.PublisherSignatureCheck;
 import dev.airlock.vault.bundle.VerifiedManifest;
 import dev.airlock.vault.catalog.Catalog;
@@ -66,7 +67,7 @@ public final class Vault implements AutoCloseable {
   /** What a vault can be tuned with; the defaults run on a laptop. */
   public record Options(Clock clock, FreeSpaceProbe freeSpace, PublisherSignatureCheck publisherCheck) {
     public static Options defaults() {
-      return new Options(Clock.systemUTC(), FreeSpaceProbe.FILE_STORE, PublisherSignatureCheck.UNAVAILABLE);
+      return new Options(Clock.systemUTC(), FreeSpaceProbe.FILE_STORE, new OmsPublisherCheck());
     }
 
     public Options withClock(Clock clock) {
@@ -89,6 +90,8 @@ public final class Vault implements AutoCloseable {
   private final TrustStore trust;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  /** The embedded database's pool when the vault opened it itself; closed with the vault. */
+  private org.h2.jdbcx.JdbcConnectionPool ownedPool;
 
   private Vault(Path dataDir, DataSource dataSource, Options options, FileChannel lockChannel,
       FileLock lock) throws IOException {
@@ -134,9 +137,16 @@ public final class Vault implements AutoCloseable {
 
   /** Opens the vault with the data directory's embedded database, migrating its schema (CLI). */
   public static Vault openEmbedded(Path dataDir, Options options) throws IOException {
-    DataSource ds = VaultSchema.embedded(dataDir);
-    VaultSchema.migrate(ds);
-    return open(dataDir, ds, options);
+    org.h2.jdbcx.JdbcConnectionPool pool = VaultSchema.embedded(dataDir);
+    try {
+      VaultSchema.migrate(pool);
+      Vault vault = open(dataDir, pool, options);
+      vault.ownedPool = pool;
+      return vault;
+    } catch (IOException | RuntimeException e) {
+      pool.dispose();
+      throw e;
+    }
   }
 
   public Catalog catalog() {
@@ -407,6 +417,7 @@ public final class Vault implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
+      if (ownedPool != null) ownedPool.dispose();
       lock.release();
     } finally {
       lockChannel.close();

@@ -21,9 +21,4 @@ public interface PublisherSignatureCheck {
    */
   PublisherSignature check(Path modelDir, List<TrustAnchor> publisherAnchors, Instant now)
       throws IOException;
-
-  /** For builds without an OpenSSF Model Signing verifier: records that nothing was checked. */
-  PublisherSignatureCheck UNAVAILABLE = (dir, anchors, now) -> new PublisherSignature(
-      PublisherSignature.Status.NOT_CHECKED, java.util.Optional.empty(), java.util.Optional.empty(),
-      "this build of Airlock cannot verify OpenSSF Model Signing signatures");
 }

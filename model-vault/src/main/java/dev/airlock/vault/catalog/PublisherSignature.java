@@ -11,8 +11,6 @@ public record PublisherSignature(Status status, Optional<String> signerName,
     VERIFIED,
     /** model.sig is present but its signer is not a trusted publisher. */
     SIGNER_NOT_TRUSTED,
-    /** model.sig is present and could not be checked by this build. */
-    NOT_CHECKED,
     /** The model directory carries no model.sig. */
     ABSENT
   }

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
-import org.h2.jdbcx.JdbcDataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * Opens and migrates the appliance database when the vault runs without the server (the CLI).
@@ -34,14 +34,13 @@ public final class VaultSchema {
 
   /**
    * The embedded database of a data directory: the same H2 file, user and URL options the server
-   * uses (appliance-server's ApplianceDatabase), so both open one database.
+   * uses (appliance-server's ApplianceDatabase), so both open one database. A small pool keeps
+   * the database open between statements; the caller disposes of it.
    */
-  public static DataSource embedded(Path dataDir) {
+  public static JdbcConnectionPool embedded(Path dataDir) {
     Path base = dataDir.toAbsolutePath().normalize().resolve("db").resolve("airlock");
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + base + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
-    ds.setUser("airlock");
-    ds.setPassword("");
-    return ds;
+    return JdbcConnectionPool.create(
+        "jdbc:h2:file:" + base + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
+        "airlock", "");
   }
 }
