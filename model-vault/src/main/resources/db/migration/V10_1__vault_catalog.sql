@@ -60,11 +60,11 @@ CREATE INDEX ix_vault_file_sha256 ON vault_file (sha256);
 CREATE TABLE vault_lifecycle_event (
     id           VARCHAR(36)              NOT NULL PRIMARY KEY,
     version_id   VARCHAR(36)              NOT NULL REFERENCES vault_model_version (id),
+    seq          INTEGER                  NOT NULL,
     from_state   VARCHAR(32),
     to_state     VARCHAR(32)              NOT NULL,
     actor        VARCHAR(256)             NOT NULL,
     reason       VARCHAR(2048),
-    occurred_at  TIMESTAMP WITH TIME ZONE NOT NULL
+    occurred_at  TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT uq_vault_lifecycle_seq UNIQUE (version_id, seq)
 );
-
-CREATE INDEX ix_vault_lifecycle_version ON vault_lifecycle_event (version_id);

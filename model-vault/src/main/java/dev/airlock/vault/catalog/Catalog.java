@@ -162,7 +162,7 @@ public final class Catalog {
         PreparedStatement s = c.prepareStatement("SELECT e.id, e.version_id, v.model_name, v.version,"
             + " e.from_state, e.to_state, e.actor, e.reason, e.occurred_at FROM vault_lifecycle_event e"
             + " JOIN vault_model_version v ON v.id = e.version_id WHERE e.version_id = ?"
-            + " ORDER BY e.occurred_at, e.id")) {
+            + " ORDER BY e.seq")) {
       s.setString(1, versionId);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
@@ -264,16 +264,27 @@ public final class Catalog {
         LifecycleState.valueOf(r.getString("state")), r.getLong("total_bytes"), p, flag);
   }
 
+  /** Events are numbered per version, so their order survives equal timestamps. */
   private static void insertEvent(Connection c, LifecycleEvent e) throws SQLException {
+    int seq;
+    try (PreparedStatement q = c.prepareStatement(
+        "SELECT COALESCE(MAX(seq), -1) + 1 FROM vault_lifecycle_event WHERE version_id = ?")) {
+      q.setString(1, e.versionId());
+      try (ResultSet r = q.executeQuery()) {
+        r.next();
+        seq = r.getInt(1);
+      }
+    }
     try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_lifecycle_event (id, version_id,"
-        + " from_state, to_state, actor, reason, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        + " seq, from_state, to_state, actor, reason, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, e.eventId());
       s.setString(2, e.versionId());
-      s.setString(3, e.from().map(Enum::name).orElse(null));
-      s.setString(4, e.to().name());
-      s.setString(5, e.actor());
-      s.setString(6, e.reason().map(x -> truncate(x, 2048)).orElse(null));
-      s.setObject(7, utc(e.at()));
+      s.setInt(3, seq);
+      s.setString(4, e.from().map(Enum::name).orElse(null));
+      s.setString(5, e.to().name());
+      s.setString(6, e.actor());
+      s.setString(7, e.reason().map(x -> truncate(x, 2048)).orElse(null));
+      s.setObject(8, utc(e.at()));
       s.executeUpdate();
     }
   }

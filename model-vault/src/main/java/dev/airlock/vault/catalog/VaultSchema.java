@@ -3,6 +3,7 @@ package dev.airlock.vault.catalog;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.h2.jdbcx.JdbcConnectionPool;
 
@@ -23,13 +24,19 @@ public final class VaultSchema {
   private VaultSchema() {}
 
   public static MigrateResult migrate(DataSource dataSource) {
+    return configure(dataSource, LOCATION).load().migrate();
+  }
+
+  /**
+   * The tolerant Flyway configuration both the CLI and the server should use on the shared
+   * history; the server passes its own locations (normally the same {@link #LOCATION}).
+   */
+  public static FluentConfiguration configure(DataSource dataSource, String... locations) {
     return Flyway.configure()
         .dataSource(dataSource)
-        .locations(LOCATION)
+        .locations(locations)
         .ignoreMigrationPatterns("*:missing")
-        .outOfOrder(true)
-        .load()
-        .migrate();
+        .outOfOrder(true);
   }
 
   /**
