@@ -23,6 +23,16 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<Signature> s
     public byte[] sig() {
       return sig.clone();
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Signature other && Arrays.equals(other.sig, sig) && other.keyid.equals(keyid);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(sig);
+    }
   }
 
   public DsseEnvelope {
@@ -39,7 +49,7 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<Signature> s
   @Override
   public boolean equals(Object o) {
     return o instanceof DsseEnvelope e && e.payloadType.equals(payloadType)
-        && Arrays.equals(e.payload, payload) && e.signatures.size() == signatures.size();
+        && Arrays.equals(e.payload, payload) && e.signatures.equals(signatures);
   }
 
   @Override

@@ -29,20 +29,30 @@ public final class ModelSigner {
    * Hashes every file of {@code modelDir} (except the default ignores, {@code model.sig} and
    * {@code ignorePaths}, relative to the directory) and signs the resulting statement.
    *
-   * @throws IllegalArgumentException when the directory holds links or special files
+   * @throws IllegalArgumentException when the directory holds links or special files, or nothing
    */
   public ModelSignature sign(Path modelDir, Collection<String> ignorePaths, HashProgress progress)
       throws IOException {
+    return sign(manifest(modelDir, ignorePaths, progress));
+  }
+
+  /** The manifest {@link #sign(Path, Collection, HashProgress)} signs, without signing it. */
+  public ModelManifest manifest(Path modelDir, Collection<String> ignorePaths,
+      HashProgress progress) throws IOException {
     LinkedHashSet<String> ignored = new LinkedHashSet<>(ModelHasher.DEFAULT_IGNORED);
     ignored.add(ModelSignature.DEFAULT_FILE_NAME);
     ignorePaths.forEach(p -> ignored.add(ModelHasher.normalize(p)));
-    Serialization serialization = Serialization.Files.of(new ArrayList<>(ignored));
-    return sign(modelDir, serialization, progress);
+    return manifest(modelDir, Serialization.Files.of(new ArrayList<>(ignored)), progress);
   }
 
   /** Signs with an explicit serialization (e.g. {@link Serialization.Shards}). */
   public ModelSignature sign(Path modelDir, Serialization serialization, HashProgress progress)
       throws IOException {
+    return sign(manifest(modelDir, serialization, progress));
+  }
+
+  private ModelManifest manifest(Path modelDir, Serialization serialization,
+      HashProgress progress) throws IOException {
     ModelManifest manifest;
     try {
       manifest = hasher.hash(modelDir, serialization, List.of(), progress);
@@ -53,7 +63,7 @@ public final class ModelSigner {
       throw new IllegalArgumentException("nothing to sign: " + modelDir
           + " holds no regular files once ignored paths are left out");
     }
-    return sign(manifest);
+    return manifest;
   }
 
   public ModelSignature sign(ModelManifest manifest) {

@@ -238,6 +238,26 @@ class ModelSignerTest {
   }
 
   @Test
+  void sec1AndPkcs8KeysWithoutEmbeddedPublicKeyAreRead() throws Exception {
+    SigningKey key = SigningKey.generate(Curve.P256);
+    var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(
+        Base64.getMimeDecoder().decode(key.toPkcs8Pem().replaceAll("-----[A-Z ]+-----", "")));
+    var full = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+    var bare = new org.bouncycastle.asn1.sec.ECPrivateKey(256, full.getKey());
+    byte[] pkcs8 = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(info.getPrivateKeyAlgorithm(), bare)
+        .getEncoded();
+    String pkcs8Pem = "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder().encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
+    assertThat(SigningKey.fromPem(pkcs8Pem, "bare.pem").verifyingKey()).isEqualTo(key.verifyingKey());
+
+    var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, full.getKey(),
+        full.getPublicKey(), org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+    String sec1Pem = "-----BEGIN EC PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder().encodeToString(sec1.getEncoded()) + "\n-----END EC PRIVATE KEY-----\n";
+    assertThat(SigningKey.fromPem(sec1Pem, "sec1.pem").verifyingKey()).isEqualTo(key.verifyingKey());
+  }
+
+  @Test
   void nonEcOrUnsupportedKeysAreRefusedWithTheReason() throws Exception {
     var rsa = java.security.KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
