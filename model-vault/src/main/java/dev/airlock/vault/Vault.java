@@ -87,7 +87,7 @@ public final class Vault implements AutoCloseable {
   private final Options options;
   private final BlobStore blobs;
   private final Catalog catalog;
-  private final TrustStore trust;
+  private TrustStore trust;
   private final FileChannel lockChannel;
   private final FileLock lock;
   /** The embedded database's pool when the vault opened it itself; closed with the vault. */
@@ -181,6 +181,7 @@ public final class Vault implements AutoCloseable {
    * @throws BundleRejectedException when the bundle is refused; nothing of it is left behind
    */
   public ImportResult importBundle(InputStream in, String importer, Progress progress) throws IOException {
+    trust = TrustStore.open(dataDir, options.clock()); // the CLI may have changed it since open
     List<TrustAnchor> transfer = trust.forRole(TrustRole.TRANSFER);
     if (transfer.isEmpty()) {
       throw new BundleRejectedException(Problem.SIGNER_UNTRUSTED, "the trust store in " + dataDir
