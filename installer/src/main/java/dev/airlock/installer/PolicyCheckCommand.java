@@ -18,7 +18,15 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.time.Clock;
+import dev.airlock.vault.bundle.BundleRejectedException;
+import dev.airlock.vault.signing.VerifyingKey;
+import dev.airlock.vault.trust.TrustAnchor;
+import dev.airlock.vault.trust.TrustRole;
+import dev.airlock.vault.trust.TrustStore;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,10 +40,12 @@ import picocli.CommandLine.Spec;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Judge a model directory against a policy: ALLOW, REVIEW or DENY, with every rule's",
-      "outcome, reason and evidence. Exit 0 ALLOW, 10 REVIEW, 20 DENY, 1 bad input, 2 usage.",
+      "Judge a model directory or a bundle against a policy: ALLOW, REVIEW or DENY, with every",
+      "rule's outcome, reason and evidence. Exit 0 ALLOW, 10 REVIEW, 20 DENY, 1 bad input or a",
+      "bundle the vault would refuse, 2 usage.",
       "A bare directory has no transfer signature: transfer-signature rules are reported as",
-      "NOT_APPLICABLE (no bundle) and enforced when the bundle is imported."
+      "NOT_APPLICABLE (no bundle) and enforced when the bundle is imported. A bundle is verified",
+      "as at import (--trust-key or --data-dir) and judged with its manifest's publisher and origin."
     })
 final class PolicyCheckCommand implements Callable<Integer> {
   /** An organization profile is a handful of lines; anything larger is the wrong file. */
@@ -43,8 +53,17 @@ final class PolicyCheckCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "DIR", description = "The model directory (its LICENSE, README.md, config.json, weights).")
+  @Parameters(paramLabel = "DIR|BUNDLE",
+      description = "A model directory (its LICENSE, README.md, config.json, weights) or a bundle (.tar).")
   Path model;
+
+  @Option(names = "--trust-key", paramLabel = "PEM",
+      description = "For a bundle: a trusted transfer public key (PEM); repeat for several.")
+  List<Path> trustKeys = new ArrayList<>();
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "For a bundle: use this data directory's trust store (transfer keys, and publishers for model.sig).")
+  Path dataDir;
 
   @Option(names = "--policy", required = true, paramLabel = "NAME|FILE",
       description = "A shipped pack (${COMPLETION-CANDIDATES}) or a policy file.",
@@ -113,13 +132,10 @@ final class PolicyCheckCommand implements Callable<Integer> {
       return PolicyCommand.EXIT_BAD_INPUT;
     }
     if (Files.isRegularFile(model)) {
-      err.println("airlock policy check: " + model + " is a file. Bundles are judged when they are"
-          + " imported ('airlock bundle import'), where their signatures are verified against the"
-          + " trust store; give a model directory here.");
-      return PolicyCommand.EXIT_BAD_INPUT;
+      return checkBundle(p, org, out, err);
     }
     if (!Files.isDirectory(model)) {
-      err.println("airlock policy check: " + model + " does not exist; give a model directory.");
+      err.println("airlock policy check: " + model + " does not exist; give a model directory or a bundle.");
       return PolicyCommand.EXIT_BAD_INPUT;
     }
     PolicyFacts.Origin origin = new PolicyFacts.Origin(Optional.ofNullable(publisher),
@@ -134,6 +150,51 @@ final class PolicyCheckCommand implements Callable<Integer> {
       err.println("airlock policy check: cannot read the model in " + model + ": " + e.getMessage());
       return PolicyCommand.EXIT_BAD_INPUT;
     }
+    return report(p, facts, org, out);
+  }
+
+  private int checkBundle(Policy p, OrgProfile org, PrintWriter out, PrintWriter err) {
+    if (publisher != null || originCountry != null) {
+      err.println("airlock policy check: --publisher and --origin-country are for directories; a"
+          + " bundle's signed manifest states its publisher and origin.");
+      return PolicyCommand.EXIT_BAD_INPUT;
+    }
+    List<TrustAnchor> transfer = new ArrayList<>();
+    List<TrustAnchor> publishers = new ArrayList<>();
+    try {
+      if (dataDir != null) {
+        TrustStore store = TrustStore.open(dataDir, Clock.systemUTC());
+        transfer.addAll(store.forRole(TrustRole.TRANSFER));
+        publishers.addAll(store.forRole(TrustRole.PUBLISHER));
+      }
+      for (Path k : trustKeys) {
+        transfer.add(TrustAnchor.adHoc(k.getFileName().toString(), TrustRole.TRANSFER,
+            VerifyingKey.fromPem(k).publicKey()));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("airlock policy check: cannot read the trusted keys: " + e.getMessage());
+      return PolicyCommand.EXIT_BAD_INPUT;
+    }
+    if (transfer.isEmpty()) {
+      err.println("airlock policy check: " + model + " is a bundle; its transfer signature must be"
+          + " verified first: give --trust-key PEM or --data-dir DIR (with a transfer key in its"
+          + " trust store, see 'airlock trust add --role transfer').");
+      return PolicyCommand.EXIT_BAD_INPUT;
+    }
+    try (BundleForPolicy b = BundleForPolicy.read(model, transfer, publishers,
+        Clock.systemUTC().instant(), err)) {
+      return report(p, b.facts, org, out);
+    } catch (BundleRejectedException e) {
+      err.println("airlock policy check: the bundle is REFUSED (" + BundleOutput.problem(e) + "): "
+          + e.getMessage() + "; the vault would not import it, so it is not judged.");
+      return PolicyCommand.EXIT_BAD_INPUT;
+    } catch (IOException | RuntimeException e) {
+      err.println("airlock policy check: cannot read the bundle " + model + ": " + e.getMessage());
+      return PolicyCommand.EXIT_BAD_INPUT;
+    }
+  }
+
+  private int report(Policy p, PolicyFacts facts, OrgProfile org, PrintWriter out) {
     Evaluation e = PolicyEngine.evaluate(p, facts, org);
     if (json) {
       out.print(EvaluationJson.write(e, facts));

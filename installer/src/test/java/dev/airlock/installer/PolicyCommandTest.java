@@ -136,7 +136,7 @@ class PolicyCommandTest {
   void missingModelDirectoryIsBadInput() {
     AirlockCliTest.Run r = run("policy", "check", "/no/such/model", "--policy", "enterprise-default");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("airlock policy check: /no/such/model does not exist; give a model directory.\n");
+    assertThat(r.err()).isEqualTo("airlock policy check: /no/such/model does not exist; give a model directory or a bundle.\n");
   }
 
   @Test

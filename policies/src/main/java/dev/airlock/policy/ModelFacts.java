@@ -56,6 +56,31 @@ public final class ModelFacts {
         origin, Provenance.bareDirectory(sbom));
   }
 
+  /**
+   * Provenance as the vault recorded it at import (or as a bundle check found it): the transfer
+   * signature verified (the vault refuses any other bundle), and what became of the publisher's
+   * own model.sig.
+   */
+  public static Provenance provenance(dev.airlock.vault.catalog.Provenance p, boolean sbomPresent) {
+    return new Provenance(PolicyFacts.TransferState.VERIFIED,
+        "bundle " + p.bundleId() + " signed by transfer key '" + p.transferSignerName() + "' ("
+            + p.transferSignerFingerprint() + ")",
+        publisherSignature(p.publisherSignature()), sbomPresent);
+  }
+
+  /** The vault's view of a model.sig, in the terms publisher-signature rules use. */
+  public static Optional<PolicyFacts.PublisherSignature> publisherSignature(
+      dev.airlock.vault.catalog.PublisherSignature s) {
+    return switch (s.status()) {
+      case ABSENT -> Optional.empty();
+      case VERIFIED -> Optional.of(new PolicyFacts.PublisherSignature(
+          s.signerName().orElse("a trusted publisher"), true, true));
+      // Not trusted, so not verified either: the vault has no key to verify it with.
+      case SIGNER_NOT_TRUSTED -> Optional.of(new PolicyFacts.PublisherSignature(
+          s.signerName().orElse("a signer the trust store does not know"), false, false));
+    };
+  }
+
   static boolean isSbom(String file) {
     String f = file.toLowerCase(Locale.ROOT);
     return f.endsWith(".spdx.json") || f.endsWith(".spdx3.json") || f.endsWith(".spdx.jsonld")

@@ -337,8 +337,9 @@ public final class PolicyEngine {
     if (sig.isEmpty()) return Finding.matched(rule, "The model carries no publisher signature (model.sig).", List.of());
     var s = sig.get();
     List<String> evidence = List.of("model.sig signed by " + s.signer());
+    // Trust first: a signature by someone the trust store does not know cannot be verified.
+    if (!s.trusted()) return Finding.matched(rule, "The publisher signature is by " + s.signer() + ", who is not a trusted publisher in the trust store.", evidence);
     if (!s.verified()) return Finding.matched(rule, "The publisher signature by " + s.signer() + " does not verify.", evidence);
-    if (!s.trusted()) return Finding.matched(rule, "The publisher signature verifies, but " + s.signer() + " is not in the trust store.", evidence);
     if (!k.trustedPublishers().isEmpty() && !k.trustedPublishers().contains(s.signer())) {
       return Finding.matched(rule, "The model is signed by " + s.signer() + ", who is not one of the"
           + " publishers this rule trusts " + k.trustedPublishers() + ".", evidence);

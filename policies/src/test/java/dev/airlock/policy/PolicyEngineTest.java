@@ -108,7 +108,7 @@ class PolicyEngineTest {
         .isEqualTo("The model carries no publisher signature (model.sig).");
     assertThat(with.apply(Optional.of(new PublisherSignature("Meta", false, true))).verdict()).isEqualTo(DENY);
     assertThat(with.apply(Optional.of(new PublisherSignature("Meta", true, false))).rule("sig").reason())
-        .isEqualTo("The publisher signature verifies, but Meta is not in the trust store.");
+        .isEqualTo("The publisher signature is by Meta, who is not a trusted publisher in the trust store.");
     assertThat(with.apply(Optional.of(new PublisherSignature("Other", true, true))).rule("sig").reason())
         .isEqualTo("The model is signed by Other, who is not one of the publishers this rule trusts [Meta].");
     assertThat(with.apply(Optional.of(new PublisherSignature("Meta", true, true))).verdict()).isEqualTo(ALLOW);
