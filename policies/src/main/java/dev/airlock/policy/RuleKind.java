@@ -191,5 +191,16 @@ public sealed interface RuleKind {
     public String yamlName() {
       return "cel";
     }
+
+    /** Two CEL rules are the same rule when their expressions are: the compiled form follows. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Cel c && c.expression.equals(expression);
+    }
+
+    @Override
+    public int hashCode() {
+      return expression.hashCode();
+    }
   }
 }

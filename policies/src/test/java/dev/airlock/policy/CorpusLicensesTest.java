@@ -70,20 +70,47 @@ class CorpusLicensesTest {
   @MethodSource("cases")
   void packVerdictOnCorpusLicense(String text, String pack, Verdict verdict, List<String> deciding,
       @TempDir Path dir) throws Exception {
-    copy(text + ".LICENSE", dir.resolve("LICENSE"));
-    if (PolicyFacts.class.getResource(TEXTS + text + ".USE_POLICY.md") != null) {
-      copy(text + ".USE_POLICY.md", dir.resolve("USE_POLICY.md"));
-    }
-    PolicyFacts facts = ModelFacts.of(new Subject(dir.toString(), SubjectKind.BUNDLE),
-        LicenseAudit.scan(dir), Optional.empty(),
-        new PolicyFacts.Origin(Optional.of("Example Publisher"), Optional.of("DE"), "bundle manifest"),
-        new Provenance(TransferState.VERIFIED, "transfer signature verified",
-            Optional.of(new PublisherSignature("Example Publisher", true, true)), true));
+    PolicyFacts facts = scanned(text, dir);
     assertThat(facts.licenses()).as("identified license of " + text).isNotEmpty()
         .allSatisfy(l -> assertThat(l.category()).isNotEqualTo(dev.airlock.license.LicenseCategory.UNKNOWN));
     Evaluation e = PolicyEngine.evaluate(PolicyFile.pack(pack), facts, PackVerdictsTest.COMPANY);
     assertThat(e.verdict()).as(trace(e)).isEqualTo(verdict);
     assertThat(e.decidingRules()).as(trace(e)).containsExactlyElementsOf(deciding);
+  }
+
+  static PolicyFacts scanned(String text, Path dir) throws Exception {
+    copy(text + ".LICENSE", dir.resolve("LICENSE"));
+    if (PolicyFacts.class.getResource(TEXTS + text + ".USE_POLICY.md") != null) {
+      copy(text + ".USE_POLICY.md", dir.resolve("USE_POLICY.md"));
+    }
+    return ModelFacts.of(new Subject(dir.toString(), SubjectKind.BUNDLE),
+        LicenseAudit.scan(dir), Optional.empty(),
+        new PolicyFacts.Origin(Optional.of("Example Publisher"), Optional.of("DE"), "bundle manifest"),
+        new Provenance(TransferState.VERIFIED, "transfer signature verified",
+            Optional.of(new PublisherSignature("Example Publisher", true, true)), true));
+  }
+
+  @org.junit.jupiter.api.Test
+  void tongyiQianwenUserLimitOf100MillionComesFromItsText(@TempDir Path dir) throws Exception {
+    PolicyFacts f = scanned("tongyi-qianwen-2023", dir);
+    Evaluation at150m = PolicyEngine.evaluate(PolicyFile.pack("enterprise-default"), f,
+        OrgProfile.of(150_000_000L, false, true, false));
+    assertThat(at150m.verdict()).isEqualTo(Verdict.DENY);
+    assertThat(at150m.decidingRules()).containsExactly("deny-above-user-limit");
+    assertThat(at150m.rule("deny-above-user-limit").reason()).contains("allows at most 100,000,000");
+    assertThat(PolicyEngine.evaluate(PolicyFile.pack("enterprise-default"), f,
+        OrgProfile.of(90_000_000L, false, true, false)).verdict()).isEqualTo(Verdict.ALLOW);
+  }
+
+  @org.junit.jupiter.api.Test
+  void llama32WithholdsMultimodalRightsFromEuOrganizations(@TempDir Path dir) throws Exception {
+    PolicyFacts f = scanned("llama3_2", dir);
+    Evaluation euMultimodal = PolicyEngine.evaluate(PolicyFile.pack("enterprise-default"), f,
+        OrgProfile.of(1000, true, true, true));
+    assertThat(euMultimodal.verdict()).isEqualTo(Verdict.DENY);
+    assertThat(euMultimodal.decidingRules()).containsExactly("deny-eu-multimodal");
+    assertThat(PolicyEngine.evaluate(PolicyFile.pack("enterprise-default"), f,
+        OrgProfile.of(1000, false, true, true)).verdict()).isEqualTo(Verdict.ALLOW);
   }
 
   static String trace(Evaluation e) {

@@ -95,6 +95,8 @@ class PolicyFileTest {
     assertThat(p.rules().get(2).kind()).isEqualTo(new RuleKind.Quantization(java.util.Set.of("none", "q8_0")));
     assertThat(p.rules().get(3).kind()).isEqualTo(new RuleKind.PublisherSignature(List.of("Meta", "Mistral AI")));
     assertThat(p.rules().get(4).kind()).isInstanceOf(RuleKind.Cel.class);
+    // Parsing is a function of the text: the same file gives an equal policy, CEL rules included.
+    assertThat(PolicyFile.parse(p.source(), "again.yaml")).isEqualTo(p);
     assertThat(p.rules().get(1).line()).isEqualTo(12);
   }
 
