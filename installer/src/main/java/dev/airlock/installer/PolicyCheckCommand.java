@@ -40,12 +40,15 @@ import picocli.CommandLine.Spec;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Judge a model directory or a bundle against a policy: ALLOW, REVIEW or DENY, with every",
-      "rule's outcome, reason and evidence. Exit 0 ALLOW, 10 REVIEW, 20 DENY, 1 bad input or a",
-      "bundle the vault would refuse, 2 usage.",
-      "A bare directory has no transfer signature: transfer-signature rules are reported as",
-      "NOT_APPLICABLE (no bundle) and enforced when the bundle is imported. A bundle is verified",
-      "as at import (--trust-key or --data-dir) and judged with its manifest's publisher and origin."
+      "Judge a model directory or a bundle against a policy.",
+      "",
+      "Prints ALLOW, REVIEW or DENY with every rule's outcome, reason and evidence. Exit 0 ALLOW,"
+          + " 10 REVIEW, 20 DENY, 1 bad input or a bundle the vault would refuse, 2 usage.",
+      "",
+      "A bare directory has no transfer signature: transfer-signature rules are reported as"
+          + " NOT_APPLICABLE (no bundle) and enforced when the bundle is imported. A bundle is"
+          + " verified as at import (--trust-key or --data-dir) and judged with its signed"
+          + " manifest's publisher and origin.",
     })
 final class PolicyCheckCommand implements Callable<Integer> {
   /** An organization profile is a handful of lines; anything larger is the wrong file. */

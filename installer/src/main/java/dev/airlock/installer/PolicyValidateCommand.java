@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
     name = "validate",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a policy file against the policy schema (docs/policy.schema.json) and for",
-      "contradictory rules. Prints FILE:LINE:COLUMN: PROBLEM for each problem.",
-      "Exit 0 when valid, 1 when not."
+      "Check a policy file: schema, rule kinds, parameters, contradictions.",
+      "",
+      "Checks the file against the policy schema (docs/policy.schema.json) and for contradictory"
+          + " rules; prints FILE:LINE:COLUMN: PROBLEM for each problem. Exit 0 when valid, 1 when not.",
     })
 final class PolicyValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -24,6 +24,14 @@ class PolicyCommandTest {
   }
 
   @Test
+  void policyGroupListsItsCommands() {
+    AirlockCliTest.Run r = run("policy");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("check     Judge a model directory or a bundle against a policy.")
+        .contains("validate  Check a policy file");
+  }
+
+  @Test
   void allowedModelExitsZeroWithTheTraceAsJson(@TempDir Path tmp) throws Exception {
     Path org = profile(tmp, "monthly_active_users: 2000000\neu_domiciled: true\ncommercial_use: true\nmultimodal_use: false\n");
     AirlockCliTest.Run r = run("policy", "check", FIXTURES + "qwen3-apache", "--policy", "enterprise-default",
