@@ -34,9 +34,9 @@ class LicenseScanCommandTest {
     assertThat(r.out())
         .startsWith("License scan of " + dir.getFileName() + "\n")
         .contains("  MIT  MIT License  [permissive]  declared\n")
-        .contains("  LicenseRef-airlock-llama-3.1  Llama 3.1 Community License Agreement  [open-weights-restricted]  inherited through meta-llama/Llama-3.1-8B\n")
-        .contains("  distillation of meta-llama/Llama-3.1-8B: Llama 3.1 by Meta (US), LicenseRef-airlock-llama-3.1\n")
-        .contains("[LicenseRef-airlock-llama-3.1] monthly_active_users > 700,000,000")
+        .contains("  LicenseRef-scancode-llama-3.1-license-2024  Llama 3.1 Community License Agreement  [open-weights-restricted]  inherited through meta-llama/Llama-3.1-8B\n")
+        .contains("  distillation of meta-llama/Llama-3.1-8B: Llama 3.1 by Meta (US), LicenseRef-scancode-llama-3.1-license-2024\n")
+        .contains("[LicenseRef-scancode-llama-3.1-license-2024] monthly_active_users > 700,000,000")
         .contains("  WARNING license-inherited: as a distillation of meta-llama/Llama-3.1-8B")
         .contains("          evidence: README.md (line 3): \"base_model: meta-llama/Llama-3.1-8B\"");
   }

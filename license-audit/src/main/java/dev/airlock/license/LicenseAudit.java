@@ -307,12 +307,46 @@ public final class LicenseAudit {
     }
     for (SbomReader.Declared d : facts.declared()) {
       Evidence ev = Evidence.at(name, new Position.Path(d.element() + "#" + d.property()), d.property() + ": " + d.expression());
-      scan.resolveDeclared(resolver, d.expression(), "the SBOM " + name, List.of(ev));
+      if (resolver.resolve(d.expression()) instanceof LicenseResolver.Resolved.UnknownIds u
+          && facts.extractedTexts().keySet().containsAll(u.ids())) {
+        declaredByExtractedText(scan, name, d, u.ids(), facts.extractedTexts(), ev);
+      } else {
+        scan.resolveDeclared(resolver, d.expression(), "the SBOM " + name, List.of(ev));
+      }
     }
     for (SbomReader.Base b : facts.bases()) {
       String base = b.location().filter(l -> l.contains("huggingface.co/")).map(LicenseAudit::hubRepo).orElse(b.name());
       Evidence ev = Evidence.at(name, new Position.Path(b.element() + "#" + b.relationship()), b.relationship() + ": " + b.name());
       scan.base(base, BaseModelRelation.UNSPECIFIED, ev);
+    }
+  }
+
+  /**
+   * An SBOM's own {@code LicenseRef-} ids name nothing Airlock knows, but the SBOM carries their
+   * texts: those texts are identified like a license file.
+   */
+  private void declaredByExtractedText(Scan scan, String name, SbomReader.Declared d, List<String> ids,
+      Map<String, String> texts, Evidence ev) {
+    String source = "the SBOM " + name;
+    for (String id : ids) {
+      Evidence textEv = Evidence.at(name, new Position.Path(id + "#extractedText"), texts.get(id));
+      switch (identifier.identify(texts.get(id))) {
+        case TextIdentifier.Identification.Identified i when i.part() == KnownLicense.Part.LICENSE -> {
+          scan.finding(Severity.INFO, FindingCode.LICENSE_TEXT_IDENTIFIED,
+              source + " names " + id + " and carries its text, which is " + i.name() + " (" + i.licenseId() + "), matched against the " + i.via() + ".",
+              List.of(ev, textEv));
+          resolver.single(i.licenseId()).ifPresent(r -> scan.declared(r, source + " (" + d.property() + " " + id + ")", List.of(ev, textEv)));
+        }
+        case TextIdentifier.Identification.Similar sim -> {
+          scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_SIMILAR,
+              source + " names " + id + "; its text is similar to " + sim.name() + " (" + sim.licenseId() + ", " + score(sim.score())
+                  + ") but not the same: it is not taken as that license. A person must read the differences"
+                  + (sim.differences().isEmpty() ? "." : ": " + String.join("; ", sim.differences())),
+              List.of(ev, textEv));
+          scan.unidentified(id + " in " + name + " (similar to " + sim.licenseId() + ", " + score(sim.score()) + ")", List.of(ev, textEv));
+        }
+        default -> scan.unknownDeclared(id, source, List.of(ev, textEv));
+      }
     }
   }
 

@@ -3,7 +3,9 @@ package dev.airlock.license;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.spdx.core.CoreModelObject;
 import org.spdx.core.InvalidSPDXAnalysisException;
@@ -40,7 +42,12 @@ final class SbomReader {
 
   record Problem(Severity severity, FindingCode code, String message, Optional<Position> position) {}
 
-  record Facts(String specVersion, List<Declared> declared, List<Base> bases, List<Problem> problems) {}
+  /**
+   * @param extractedTexts license texts the document carries for its own {@code LicenseRef-} ids
+   *     (SPDX 2.3 {@code hasExtractedLicensingInfos}), by id
+   */
+  record Facts(String specVersion, List<Declared> declared, List<Base> bases, List<Problem> problems,
+      Map<String, String> extractedTexts) {}
 
   /** Cap on problems listed per document: enough to act on, not a flood. */
   private static final int MAX_PROBLEMS = 20;
@@ -69,7 +76,7 @@ final class SbomReader {
           "not a readable SPDX 2.3 JSON document: " + oneLine(e)
               + ". Expected an SPDX 2.3 JSON document (spdxVersion, SPDXID, documentNamespace, ...); fix or regenerate the SBOM.",
           Optional.empty()));
-      return new Facts("SPDX-2.3", declared, bases, problems);
+      return new Facts("SPDX-2.3", declared, bases, problems, Map.of());
     }
     String version = orElse(() -> doc.getSpecVersion(), "SPDX-2.x");
     for (String v : safeList(doc::verify)) {
@@ -116,7 +123,16 @@ final class SbomReader {
     } catch (InvalidSPDXAnalysisException | RuntimeException e) {
       problems.add(new Problem(Severity.WARNING, FindingCode.SBOM_INCOMPLETE, "cannot list the document's packages: " + oneLine(e), Optional.empty()));
     }
-    return new Facts(version, declared, bases, problems);
+    Map<String, String> extracted = new LinkedHashMap<>();
+    try {
+      for (var info : doc.getExtractedLicenseInfos()) {
+        String text = orElse(info::getExtractedText, "");
+        if (!text.isBlank()) extracted.put(info.getLicenseId(), text);
+      }
+    } catch (InvalidSPDXAnalysisException | RuntimeException e) {
+      // No extracted texts: LicenseRef ids stay unknown and are reported as such.
+    }
+    return new Facts(version, declared, bases, problems, extracted);
   }
 
   private static Base v2Base(SpdxElement base, String modelId, RelationshipType type) {
@@ -150,7 +166,7 @@ final class SbomReader {
           "not a readable SPDX 3.0.1 JSON-LD document: " + oneLine(e)
               + ". Expected SPDX 3.0.1 JSON-LD (@context and @graph, each element with a unique spdxId); fix or regenerate the SBOM.",
           Optional.empty()));
-      return new Facts("SPDX-3.0.1", declared, bases, problems);
+      return new Facts("SPDX-3.0.1", declared, bases, problems, Map.of());
     }
     List<AIPackage> models = new ArrayList<>();
     List<DatasetPackage> datasets = new ArrayList<>();
@@ -228,7 +244,7 @@ final class SbomReader {
       problems.add(new Problem(Severity.WARNING, FindingCode.SBOM_INCOMPLETE,
           "the document has no ai_AIPackage element, so it states no model license", Optional.empty()));
     }
-    return new Facts("SPDX-3.0.1", declared, bases, problems);
+    return new Facts("SPDX-3.0.1", declared, bases, problems, Map.of());
   }
 
   private static Base v3Base(Element e, String modelId, String relationship) {

@@ -115,7 +115,7 @@ class BadInputTest {
 
     assertThat(r.findings(FindingCode.METADATA_UNREADABLE)).singleElement()
         .satisfies(f -> assertThat(f.message()).startsWith("README.md: front matter is not valid YAML at line"));
-    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::id).containsExactly("LicenseRef-airlock-llama-3.2");
+    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::id).containsExactly("LicenseRef-scancode-llama-3.2-license-2024");
   }
 
   @Test
@@ -158,7 +158,7 @@ class BadInputTest {
         "model.spdx3.json (SPDX-3.0.1): AIPackage https://airlock.example/spdx/llama31-legal/model lacks suppliedBy, which SPDX 3.0.1 requires (minCount 1)",
         "model.spdx3.json (SPDX-3.0.1): AIPackage https://airlock.example/spdx/llama31-legal/model lacks software_packageVersion, which SPDX 3.0.1 requires (minCount 1)");
     // Still read: the license it declares is a fact.
-    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::id).contains("LicenseRef-airlock-llama-3.1");
+    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::id).contains("LicenseRef-scancode-llama-3.1-license-2024");
   }
 
   @Test

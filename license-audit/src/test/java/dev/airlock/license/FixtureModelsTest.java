@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The license facts of the fixture models in src/test/resources/fixtures/models/. */
 class FixtureModelsTest {
-  private static final String LLAMA_31 = "LicenseRef-airlock-llama-3.1";
+  private static final String LLAMA_31 = "LicenseRef-scancode-llama-3.1-license-2024";
   private static final String GEMMA = "LicenseRef-scancode-gemma-tou-2024-04-01";
 
   @Test
@@ -231,7 +231,7 @@ class FixtureModelsTest {
     LicenseReport r = LicenseAudit.scan(dir);
 
     assertThat(r.findings(FindingCode.LICENSE_DECLARED)).singleElement().satisfies(f -> {
-      assertThat(f.message()).isEqualTo("the GGUF header of vision-helper.Q4_K_M.gguf declares Llama 3.2 Community License Agreement (LicenseRef-airlock-llama-3.2).");
+      assertThat(f.message()).isEqualTo("the GGUF header of vision-helper.Q4_K_M.gguf declares Llama 3.2 Community License Agreement (LicenseRef-scancode-llama-3.2-license-2024).");
       assertThat(f.evidence().get(0).position()).get().isEqualTo(new Position.Path("GGUF key general.license"));
     });
     assertThat(r.lineage()).singleElement().satisfies(l -> {
@@ -274,7 +274,7 @@ class FixtureModelsTest {
     Files.writeString(dir.resolve("README.md"), "---\nlicense: llama3.3\n---\n");
     LicenseReport r = LicenseAudit.scan(dir);
 
-    assertThat(r.effectiveLicenses()).singleElement().extracting(EffectiveLicense::id).isEqualTo("LicenseRef-airlock-llama-3.3");
+    assertThat(r.effectiveLicenses()).singleElement().extracting(EffectiveLicense::id).isEqualTo("LicenseRef-scancode-llama-3.3-license-2024");
     assertThat(r.findings(FindingCode.LICENSE_TEXT_NOT_SHIPPED)).singleElement()
         .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.WARNING));
     assertThat(r.obligations()).isEmpty();
@@ -292,5 +292,29 @@ class FixtureModelsTest {
       assertThat(e.basis()).isEqualTo(EffectiveLicense.Basis.INHERITED);
       assertThat(e.boundThrough()).isEqualTo("someone/Obscure-Model-3B");
     });
+  }
+
+  @Test
+  void spdx23LicenseRefIsIdentifiedFromTheTextTheSbomCarries(@TempDir Path dir) throws IOException {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var sbom = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(Corpus.model("qwen3-apache").resolve("model.spdx.json").toFile());
+    var model = (com.fasterxml.jackson.databind.node.ObjectNode) sbom.get("packages").get(0);
+    model.put("licenseDeclared", "LicenseRef-vendor-model-license");
+    model.put("licenseConcluded", "NOASSERTION");
+    var info = sbom.putArray("hasExtractedLicensingInfos").addObject();
+    info.put("licenseId", "LicenseRef-vendor-model-license");
+    info.put("extractedText", Corpus.shippedText("llama3_1.LICENSE"));
+    Files.writeString(dir.resolve("model.spdx.json"), mapper.writeValueAsString(sbom));
+
+    LicenseReport r = LicenseAudit.scan(dir);
+
+    assertThat(r.findings(FindingCode.LICENSE_TEXT_IDENTIFIED)).singleElement().satisfies(f -> {
+      assertThat(f.message()).isEqualTo("the SBOM model.spdx.json names LicenseRef-vendor-model-license and carries its text, which is "
+          + "Llama 3.1 Community License Agreement (" + LLAMA_31 + "), matched against the Airlock license catalog.");
+      assertThat(f.evidence()).extracting(e -> e.position().orElseThrow()).containsExactly(
+          new Position.Path("SPDXRef-model#licenseDeclared"), new Position.Path("LicenseRef-vendor-model-license#extractedText"));
+    });
+    assertThat(r.effectiveLicenses()).filteredOn(e -> e.basis() == EffectiveLicense.Basis.DECLARED)
+        .extracting(EffectiveLicense::id).containsExactly(LLAMA_31);
   }
 }

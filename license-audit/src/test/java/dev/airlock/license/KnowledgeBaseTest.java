@@ -57,15 +57,15 @@ class KnowledgeBaseTest {
   @Test
   void thresholdsAreTheOnesTheTextsState() {
     var catalog = LicenseAudit.shared().catalog();
-    for (String llama : List.of("LicenseRef-airlock-llama-2", "LicenseRef-airlock-llama-3", "LicenseRef-airlock-llama-3.1",
-        "LicenseRef-airlock-llama-3.2", "LicenseRef-airlock-llama-4")) {
+    for (String llama : List.of("LicenseRef-scancode-llama-2-license-2023", "LicenseRef-airlock-llama-3", "LicenseRef-scancode-llama-3.1-license-2024",
+        "LicenseRef-scancode-llama-3.2-license-2024", "LicenseRef-scancode-llama-4-license-2025")) {
       assertThat(catalog.byId(llama).orElseThrow().thresholds()).extracting(Threshold::limit).containsExactly(700_000_000L);
     }
     assertThat(catalog.byId("LicenseRef-scancode-tongyi-qianwen-2023").orElseThrow().thresholds())
         .extracting(Threshold::limit).containsExactly(100_000_000L);
     // Only the Llama 3.2 and 4 acceptable use policies withhold multimodal rights in the EU.
     assertThat(catalog.licenses()).filteredOn(l -> !l.territorial().isEmpty()).extracting(KnownLicense::id)
-        .containsExactlyInAnyOrder("LicenseRef-airlock-llama-3.2", "LicenseRef-airlock-llama-4");
+        .containsExactlyInAnyOrder("LicenseRef-scancode-llama-3.2-license-2024", "LicenseRef-scancode-llama-4-license-2025");
   }
 
   @ParameterizedTest(name = "{0} -> {1}")

@@ -15,7 +15,7 @@ class LicenseReportJsonTest {
     assertThat(json.get("effective_licenses")).allSatisfy(e -> assertThat(e.fieldNames()).toIterable()
         .contains("id", "name", "category", "basis", "bound_through", "evidence"));
     JsonNode inherited = json.get("effective_licenses").get(1);
-    assertThat(inherited.get("id").asText()).isEqualTo("LicenseRef-airlock-llama-3.1");
+    assertThat(inherited.get("id").asText()).isEqualTo("LicenseRef-scancode-llama-3.1-license-2024");
     assertThat(inherited.get("category").asText()).isEqualTo("open-weights-restricted");
     assertThat(inherited.get("basis").asText()).isEqualTo("inherited");
     JsonNode lineage = json.get("lineage").get(0);

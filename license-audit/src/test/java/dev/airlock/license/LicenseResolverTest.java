@@ -10,7 +10,7 @@ class LicenseResolverTest {
   @Test
   void hubSpellingsResolveToCatalogIds() {
     assertThat(resolver.resolve("llama3.1")).isEqualTo(new LicenseResolver.Resolved.Licenses(
-        java.util.List.of(resolver.single("LicenseRef-airlock-llama-3.1").orElseThrow()), false));
+        java.util.List.of(resolver.single("LicenseRef-scancode-llama-3.1-license-2024").orElseThrow()), false));
     assertThat(resolver.single("apache-2.0")).get().extracting(LicenseResolver.ResolvedLicense::id).isEqualTo("Apache-2.0");
     assertThat(resolver.single("Gemma")).get().extracting(LicenseResolver.ResolvedLicense::id).isEqualTo("LicenseRef-scancode-gemma-tou-2024-04-01");
   }

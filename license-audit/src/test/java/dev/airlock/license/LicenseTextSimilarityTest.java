@@ -23,13 +23,13 @@ class LicenseTextSimilarityTest {
     assertThat(r.findings(FindingCode.LICENSE_TEXT_SIMILAR)).singleElement().satisfies(f -> {
       assertThat(f.severity()).isEqualTo(Severity.WARNING);
       assertThat(f.message())
-          .startsWith("LICENSE is similar to Llama 3.1 Community License Agreement (LicenseRef-airlock-llama-3.1, 0.99")
+          .startsWith("LICENSE is similar to Llama 3.1 Community License Agreement (LicenseRef-scancode-llama-3.1-license-2024, 0.99")
           .contains("but not the same text: it is not taken as that license")
           .contains("changed: \"…licensee s affiliates is greater than 700 million…\" to \"…licensee s affiliates is greater than 7 billion…\"");
     });
     assertThat(r.effectiveLicenses()).singleElement().satisfies(e -> {
       assertThat(e.id()).isEqualTo(LicenseAudit.UNIDENTIFIED);
-      assertThat(e.name()).contains("similar to LicenseRef-airlock-llama-3.1");
+      assertThat(e.name()).contains("similar to LicenseRef-scancode-llama-3.1-license-2024");
       assertThat(e.category()).isEqualTo(LicenseCategory.UNKNOWN);
     });
     assertThat(r.thresholds()).as("the edited text's terms are not the known license's").isEmpty();
