@@ -12,6 +12,7 @@ import dev.airlock.vault.bundle.BundleRejectedException;
 import dev.airlock.vault.bundle.BundleRejectedException.Problem;
 import dev.airlock.vault.bundle.TransferSignature;
 import dev.airlock.vault.catalog.LifecycleState;
+import dev.airlock.vault.catalog.ModelFacts;
 import dev.airlock.vault.catalog.ModelVersion;
 import dev.airlock.vault.catalog.PublisherSignature;
 import dev.airlock.vault.testing.Bundles;
@@ -126,6 +127,34 @@ class VaultImportTest {
           .isEqualTo(Files.readAllBytes(dir.resolve(name)));
     }
     assertThat(vault.verify(Progress.NONE).isIntact()).isTrue();
+  }
+
+  @Test
+  void recordsWhatTheInspectorLearnsFromTheModelFiles() throws Exception {
+    Path dir = Bundles.modelDir(tmp, "a");
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"LlamaForCausalLM\"],"
+        + "\"model_type\":\"llama\",\"auto_map\":{\"AutoModel\":\"modeling.Model\"}}");
+    Files.writeString(dir.resolve("modeling.py"), "import os\n");
+    ImportResult r = vault.importBundle(Bundles.create(dir, "tiny-a", "1.0", transferKey,
+        tmp.resolve("a.tar")), "alice", Progress.NONE);
+
+    var facts = vault.catalog().facts(r.version().id()).orElseThrow();
+    assertThat(facts.weightFormat()).isEqualTo("SAFETENSORS");
+    assertThat(facts.architecture()).contains("LlamaForCausalLM");
+    assertThat(facts.parameterCount()).hasValue(92_500);
+    assertThat(facts.needsRemoteCode()).isTrue();
+    assertThat(facts.risks()).extracting(ModelFacts.Risk::kind).contains("REMOTE_CODE", "PYTHON_CODE");
+  }
+
+  @Test
+  void rejectsAWeightsHeaderClaimingAbsurdSizes() throws Exception {
+    Path dir = Bundles.modelDir(tmp, "a");
+    byte[] lying = Bundles.safetensors("x", 10);
+    java.nio.ByteBuffer.wrap(lying).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE / 2);
+    Files.write(dir.resolve("model-00002-of-00002.safetensors"), lying);
+    byte[] tar = Files.readAllBytes(Bundles.create(dir, "tiny-a", "1.0", transferKey, tmp.resolve("a.tar")));
+    assertRejected(tar, Problem.INVALID_MODEL_FILE, "a model file of tiny-a 1.0 cannot be used",
+        "model-00002-of-00002.safetensors", "Nothing was imported");
   }
 
   @Test
