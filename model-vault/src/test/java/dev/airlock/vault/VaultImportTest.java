@@ -465,6 +465,52 @@ class VaultImportTest {
   }
 
   @Test
+  void anImportInterruptedMidCopyLeavesNothing() throws Exception {
+    byte[] tar = validBundle("a", "1.0");
+    Progress interrupting = new Progress() {
+      long seen;
+      @Override public void start(String task, long totalBytes) {}
+      @Override public void advance(long bytes) {
+        seen += bytes;
+        if (seen > 100_000) throw new IllegalStateException("power cut");
+      }
+      @Override public void finish() {}
+    };
+    assertThatThrownBy(() -> vault.importBundle(new ByteArrayInputStream(tar), "t", interrupting))
+        .hasMessage("power cut");
+    assertVaultEmpty();
+  }
+
+  @Test
+  void aCatalogFailureAfterTheBlobsMovedInLeavesNothingVisibleAndTheBlobsGoOnNextOpen() throws Exception {
+    vault.close();
+    org.h2.jdbcx.JdbcConnectionPool db = dev.airlock.vault.catalog.VaultSchema.embedded(dataDir);
+    try {
+      vault = Vault.open(dataDir, db, options);
+      try (var c = db.getConnection()) {
+        // The last statement of the import's transaction will fail.
+        c.createStatement().execute("DROP TABLE vault_lifecycle_event");
+      }
+      byte[] tar = validBundle("a", "1.0");
+      assertThatThrownBy(() -> importBytes(tar))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("cannot record tiny-a 1.0 in the catalog")
+          .hasMessageContaining("nothing was imported, try again");
+      assertThat(vault.catalog().list()).isEmpty();
+      assertThat(vault.blobs().list()).as("moved in before the commit").hasSize(5);
+      vault.close();
+
+      vault = Vault.open(dataDir, db, options);
+
+      assertVaultEmpty();
+    } finally {
+      vault.close();
+      vault = null;
+      db.dispose();
+    }
+  }
+
+  @Test
   void aSecondProcessCannotOpenTheVaultWhileItIsInUse() {
     assertThatThrownBy(() -> Vault.openEmbedded(dataDir, options))
         .isInstanceOf(IllegalStateException.class)
