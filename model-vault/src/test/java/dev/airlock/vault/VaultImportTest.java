@@ -233,6 +233,23 @@ class VaultImportTest {
   }
 
   @Test
+  void rejectsAManifestEntryClaimingAnAbsurdSize() throws Exception {
+    byte[] tar = new RawTar().entry(BundlePaths.MANIFEST, 10L << 30, '0', "", utf8("{}")).finish();
+    assertRejected(tar, Problem.NOT_A_BUNDLE, "'bundle/manifest.json' is 10737418240 bytes",
+        "more than the 67108864 a bundle allows");
+  }
+
+  @Test
+  void rejectsAFormatVersionThisBuildDoesNotRead() throws Exception {
+    BundleManifest m = Bundles.manifest(Map.of("model/config.json", utf8("{}")));
+    byte[] json = new String(m.toJson(), java.nio.charset.StandardCharsets.UTF_8)
+        .replace("\"formatVersion\" : 1", "\"formatVersion\" : 2").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] tar = new RawTar().file(BundlePaths.MANIFEST, json)
+        .file(BundlePaths.SIGNATURE, TransferSignature.sign(json, m, transferKey)).finish();
+    assertRejected(tar, Problem.NOT_A_BUNDLE, "format version 2 but this Airlock reads version 1");
+  }
+
+  @Test
   void rejectsInvalidManifestSignature() throws Exception {
     byte[] content = utf8("{}");
     BundleManifest m = Bundles.manifest(Map.of("model/config.json", content));
