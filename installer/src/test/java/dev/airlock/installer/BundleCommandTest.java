@@ -27,8 +27,11 @@ class BundleCommandTest {
     modelDir = Files.createDirectories(tmp.resolve("qwen-tiny"));
     Files.writeString(modelDir.resolve("config.json"), "{\"model_type\":\"qwen2\"}");
     Files.writeString(modelDir.resolve("LICENSE"), "Apache License 2.0");
+    // A valid safetensors file of exactly 3 MiB: header, then random F32 data.
+    byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[786413],\"data_offsets\":[0,3145652]}}   ".getBytes();
     byte[] weights = new byte[3 << 20];
     new Random(7).nextBytes(weights);
+    java.nio.ByteBuffer.wrap(weights).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header);
     Files.write(modelDir.resolve("model.safetensors"), weights);
     SigningKey key = SigningKey.generate(Curve.P256);
     privatePem = Files.writeString(tmp.resolve("transfer-private.pem"), key.toPkcs8Pem());

@@ -12,7 +12,11 @@ import dev.airlock.vault.bundle.VerifiedManifest;
 import dev.airlock.vault.catalog.Catalog;
 import dev.airlock.vault.catalog.CatalogFile;
 import dev.airlock.vault.catalog.LifecycleEvent;
+import dev.airlock.vault.catalog.ModelFacts;
 import dev.airlock.vault.catalog.ModelVersion;
+import dev.airlock.vault.metadata.HardwareProfile;
+import dev.airlock.vault.metadata.ModelFileException;
+import dev.airlock.vault.metadata.ModelInspector;
 import dev.airlock.vault.catalog.Provenance;
 import dev.airlock.vault.catalog.PublisherSignature;
 import dev.airlock.vault.catalog.VaultSchema;
@@ -214,11 +218,13 @@ public final class Vault implements AutoCloseable {
         return new ImportResult(ImportResult.Outcome.ALREADY_PRESENT, existing.get(),
             vm.manifest().files().size(), 0, 0, Optional.empty());
       }
-      PublisherSignature publisher = checkPublisher(vm, staging);
+      Path tree = modelTree(vm, staging);
+      PublisherSignature publisher = checkPublisher(vm, tree);
+      ModelFacts facts = inspect(vm, tree);
       List<Sha256> added = staging.commit();
       LifecycleEvent event;
       try {
-        event = catalog.recordImport(newVersion(vm, publisher, importer, options.clock().instant()));
+        event = catalog.recordImport(newVersion(vm, publisher, Optional.of(facts), importer, options.clock().instant()));
       } catch (SQLException e) {
         // The blobs just moved in are unreferenced: the next open removes them.
         throw new IOException("cannot record " + vm.manifest().modelName() + " "
@@ -277,15 +283,12 @@ public final class Vault implements AutoCloseable {
     }
   }
 
-  private PublisherSignature checkPublisher(VerifiedManifest vm, BlobStore.Staging staging) throws IOException {
-    if (vm.manifest().file(BundlePaths.PUBLISHER_SIGNATURE).isEmpty()) return PublisherSignature.absent();
-    List<TrustAnchor> publishers = trust.forRole(TrustRole.PUBLISHER);
-    if (publishers.isEmpty()) {
-      return new PublisherSignature(PublisherSignature.Status.SIGNER_NOT_TRUSTED, Optional.empty(),
-          Optional.empty(), "model.sig is present but no publisher key or CA is trusted");
-    }
-    // The model directory as the publisher signed it, made of hard links to the checked bytes.
-    Path tree = staging.dir().resolve("tree");
+  /**
+   * The model directory as the publisher made it, built of hard links to the checked bytes (staged
+   * or already in the store), for the signature check and the inspector. No bytes are copied.
+   */
+  private Path modelTree(VerifiedManifest vm, BlobStore.Staging staging) throws IOException {
+    Path tree = Files.createDirectories(staging.dir().resolve("tree"));
     for (BundleFile f : vm.manifest().files()) {
       if (!f.isModelFile()) continue;
       Path link = tree.resolve(f.modelPath());
@@ -293,17 +296,38 @@ public final class Vault implements AutoCloseable {
       Path source = staging.isStaged(f.sha256()) ? staging.stagedPath(f.sha256()) : blobs.pathOf(f.sha256());
       Files.createLink(link, source);
     }
+    return tree;
+  }
+
+  private PublisherSignature checkPublisher(VerifiedManifest vm, Path tree) throws IOException {
+    if (vm.manifest().file(BundlePaths.PUBLISHER_SIGNATURE).isEmpty()) return PublisherSignature.absent();
+    List<TrustAnchor> publishers = trust.forRole(TrustRole.PUBLISHER);
+    if (publishers.isEmpty()) {
+      return new PublisherSignature(PublisherSignature.Status.SIGNER_NOT_TRUSTED, Optional.empty(),
+          Optional.empty(), "model.sig is present but no publisher key or CA is trusted");
+    }
     return options.publisherCheck().check(tree, publishers, options.clock().instant());
   }
 
+  /** Reads config, card and weight headers (never the weights); a lying file refuses the bundle. */
+  private static ModelFacts inspect(VerifiedManifest vm, Path tree) throws IOException {
+    try {
+      return ModelFacts.of(ModelInspector.inspect(tree, HardwareProfile.none()));
+    } catch (ModelFileException e) {
+      throw new BundleRejectedException(Problem.INVALID_MODEL_FILE, "a model file of "
+          + vm.manifest().modelName() + " " + vm.manifest().modelVersion() + " cannot be used: "
+          + e.getMessage() + ". Nothing was imported; ask the publisher for intact files.", e);
+    }
+  }
+
   private static Catalog.NewVersion newVersion(VerifiedManifest vm, PublisherSignature publisher,
-      String importer, java.time.Instant now) {
+      Optional<ModelFacts> facts, String importer, java.time.Instant now) {
     var m = vm.manifest();
     Provenance p = new Provenance(m.publisher(), m.originCountry(), m.source(), m.bundleId(),
         vm.manifestDigest().hex(), m.created(), vm.signer().name(), vm.signer().fingerprint().hex(),
         publisher, now, importer);
     List<CatalogFile> files = m.files().stream().map(f -> new CatalogFile(f.path(), f.size(), f.sha256())).toList();
-    return new Catalog.NewVersion(m.modelName(), m.modelVersion(), m.totalBytes(), p, files);
+    return new Catalog.NewVersion(m.modelName(), m.modelVersion(), m.totalBytes(), p, files, facts);
   }
 
   /** A revoked trust entry and how many models it had vouched for (now flagged). */

@@ -12,6 +12,7 @@ import dev.airlock.vault.bundle.BundleRejectedException;
 import dev.airlock.vault.bundle.BundleRejectedException.Problem;
 import dev.airlock.vault.bundle.TransferSignature;
 import dev.airlock.vault.catalog.LifecycleState;
+import dev.airlock.vault.catalog.ModelFacts;
 import dev.airlock.vault.catalog.ModelVersion;
 import dev.airlock.vault.catalog.PublisherSignature;
 import dev.airlock.vault.testing.Bundles;
@@ -129,6 +130,34 @@ class VaultImportTest {
   }
 
   @Test
+  void recordsWhatTheInspectorLearnsFromTheModelFiles() throws Exception {
+    Path dir = Bundles.modelDir(tmp, "a");
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"LlamaForCausalLM\"],"
+        + "\"model_type\":\"llama\",\"auto_map\":{\"AutoModel\":\"modeling.Model\"}}");
+    Files.writeString(dir.resolve("modeling.py"), "import os\n");
+    ImportResult r = vault.importBundle(Bundles.create(dir, "tiny-a", "1.0", transferKey,
+        tmp.resolve("a.tar")), "alice", Progress.NONE);
+
+    var facts = vault.catalog().facts(r.version().id()).orElseThrow();
+    assertThat(facts.weightFormat()).isEqualTo("SAFETENSORS");
+    assertThat(facts.architecture()).contains("LlamaForCausalLM");
+    assertThat(facts.parameterCount()).hasValue(92_500);
+    assertThat(facts.needsRemoteCode()).isTrue();
+    assertThat(facts.risks()).extracting(ModelFacts.Risk::kind).contains("REMOTE_CODE", "PYTHON_CODE");
+  }
+
+  @Test
+  void rejectsAWeightsHeaderClaimingAbsurdSizes() throws Exception {
+    Path dir = Bundles.modelDir(tmp, "a");
+    byte[] lying = Bundles.safetensors("x", 10);
+    java.nio.ByteBuffer.wrap(lying).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE / 2);
+    Files.write(dir.resolve("model-00002-of-00002.safetensors"), lying);
+    byte[] tar = Files.readAllBytes(Bundles.create(dir, "tiny-a", "1.0", transferKey, tmp.resolve("a.tar")));
+    assertRejected(tar, Problem.INVALID_MODEL_FILE, "a model file of tiny-a 1.0 cannot be used",
+        "model-00002-of-00002.safetensors", "Nothing was imported");
+  }
+
+  @Test
   void importingTheSameBundleTwiceChangesNothing() throws Exception {
     byte[] tar = validBundle("a", "1.0");
     ImportResult first = importBytes(tar);
@@ -201,6 +230,23 @@ class VaultImportTest {
     byte[] tar = new RawTar().file("model/config.json", utf8("{}")).finish();
     assertRejected(tar, Problem.NOT_A_BUNDLE, "first entry should be 'bundle/manifest.json'",
         "'model/config.json'");
+  }
+
+  @Test
+  void rejectsAManifestEntryClaimingAnAbsurdSize() throws Exception {
+    byte[] tar = new RawTar().entry(BundlePaths.MANIFEST, 10L << 30, '0', "", utf8("{}")).finish();
+    assertRejected(tar, Problem.NOT_A_BUNDLE, "'bundle/manifest.json' is 10737418240 bytes",
+        "more than the 67108864 a bundle allows");
+  }
+
+  @Test
+  void rejectsAFormatVersionThisBuildDoesNotRead() throws Exception {
+    BundleManifest m = Bundles.manifest(Map.of("model/config.json", utf8("{}")));
+    byte[] json = new String(m.toJson(), java.nio.charset.StandardCharsets.UTF_8)
+        .replace("\"formatVersion\" : 1", "\"formatVersion\" : 2").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] tar = new RawTar().file(BundlePaths.MANIFEST, json)
+        .file(BundlePaths.SIGNATURE, TransferSignature.sign(json, m, transferKey)).finish();
+    assertRejected(tar, Problem.NOT_A_BUNDLE, "format version 2 but this Airlock reads version 1");
   }
 
   @Test
@@ -433,6 +479,52 @@ class VaultImportTest {
     assertThat(vault.blobs().contains(orphan)).isFalse();
     assertThat(vault.catalog().list()).extracting(ModelVersion::id).containsExactly(kept.version().id());
     assertThat(vault.verify(Progress.NONE).isIntact()).isTrue();
+  }
+
+  @Test
+  void anImportInterruptedMidCopyLeavesNothing() throws Exception {
+    byte[] tar = validBundle("a", "1.0");
+    Progress interrupting = new Progress() {
+      long seen;
+      @Override public void start(String task, long totalBytes) {}
+      @Override public void advance(long bytes) {
+        seen += bytes;
+        if (seen > 100_000) throw new IllegalStateException("power cut");
+      }
+      @Override public void finish() {}
+    };
+    assertThatThrownBy(() -> vault.importBundle(new ByteArrayInputStream(tar), "t", interrupting))
+        .hasMessage("power cut");
+    assertVaultEmpty();
+  }
+
+  @Test
+  void aCatalogFailureAfterTheBlobsMovedInLeavesNothingVisibleAndTheBlobsGoOnNextOpen() throws Exception {
+    vault.close();
+    org.h2.jdbcx.JdbcConnectionPool db = dev.airlock.vault.catalog.VaultSchema.embedded(dataDir);
+    try {
+      vault = Vault.open(dataDir, db, options);
+      try (var c = db.getConnection()) {
+        // The last statement of the import's transaction will fail.
+        c.createStatement().execute("DROP TABLE vault_lifecycle_event");
+      }
+      byte[] tar = validBundle("a", "1.0");
+      assertThatThrownBy(() -> importBytes(tar))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("cannot record tiny-a 1.0 in the catalog")
+          .hasMessageContaining("nothing was imported, try again");
+      assertThat(vault.catalog().list()).isEmpty();
+      assertThat(vault.blobs().list()).as("moved in before the commit").hasSize(5);
+      vault.close();
+
+      vault = Vault.open(dataDir, db, options);
+
+      assertVaultEmpty();
+    } finally {
+      vault.close();
+      vault = null;
+      db.dispose();
+    }
   }
 
   @Test

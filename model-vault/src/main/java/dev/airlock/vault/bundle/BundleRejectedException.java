@@ -33,6 +33,8 @@ public final class BundleRejectedException extends RuntimeException {
     CONFLICT,
     /** The publisher's model.sig was made by a trusted publisher but does not verify. */
     PUBLISHER_SIGNATURE_INVALID,
+    /** A model file is not what its name promises (e.g. a weights header claiming absurd sizes). */
+    INVALID_MODEL_FILE,
   }
 
   private final Problem problem;

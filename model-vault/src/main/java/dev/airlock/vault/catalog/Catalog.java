@@ -35,7 +35,7 @@ public final class Catalog {
 
   /** What an import adds, written in one transaction. */
   public record NewVersion(String modelName, String version, long totalBytes, Provenance provenance,
-      List<CatalogFile> files) {}
+      List<CatalogFile> files, Optional<ModelFacts> facts) {}
 
   /**
    * Records an imported version, its files and its blobs in one transaction: either all of it is
@@ -105,6 +105,7 @@ public final class Catalog {
           }
           file.executeBatch();
         }
+        if (v.facts().isPresent()) insertFacts(c, id, v.facts().get());
         LifecycleEvent event = new LifecycleEvent(UUID.randomUUID().toString(), id, v.modelName(),
             v.version(), Optional.empty(), LifecycleState.IMPORTED, p.importer(),
             Optional.of("imported from bundle " + p.bundleId()), now);
@@ -262,6 +263,63 @@ public final class Catalog {
         : Optional.of(new ModelVersion.Flag(instant(r, "flagged_at"), r.getString("flag_reason")));
     return new ModelVersion(r.getString("id"), r.getString("model_name"), r.getString("version"),
         LifecycleState.valueOf(r.getString("state")), r.getLong("total_bytes"), p, flag);
+  }
+
+  private static void insertFacts(Connection c, String versionId, ModelFacts f) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_model_facts (version_id,"
+        + " weight_format, architecture, model_type, parameter_count, declared_dtype, quantization,"
+        + " quantization_bits, context_length, needs_remote_code, has_pickle_weights, risk_findings)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, versionId);
+      s.setString(2, f.weightFormat());
+      s.setString(3, truncate(f.architecture().orElse(null), 256));
+      s.setString(4, truncate(f.modelType().orElse(null), 256));
+      s.setObject(5, f.parameterCount().isPresent() ? f.parameterCount().getAsLong() : null, java.sql.Types.BIGINT);
+      s.setString(6, truncate(f.declaredDtype().orElse(null), 64));
+      s.setString(7, truncate(f.quantization().orElse(null), 64));
+      s.setObject(8, f.quantizationBits().isPresent() ? f.quantizationBits().getAsInt() : null, java.sql.Types.INTEGER);
+      s.setObject(9, f.contextLength().isPresent() ? f.contextLength().getAsInt() : null, java.sql.Types.INTEGER);
+      s.setBoolean(10, f.needsRemoteCode());
+      s.setBoolean(11, f.hasPickleWeights());
+      StringBuilder risks = new StringBuilder();
+      for (ModelFacts.Risk r : f.risks()) {
+        risks.append(oneLine(r.kind())).append('\t').append(oneLine(r.file())).append('\t')
+            .append(oneLine(r.reason())).append('\n');
+      }
+      s.setString(12, truncate(risks.toString(), 65536));
+      s.executeUpdate();
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s.replace('\t', ' ').replace('\n', ' ');
+  }
+
+  /** The facts learned at import, when the version's files could be inspected. */
+  public Optional<ModelFacts> facts(String versionId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT weight_format, architecture, model_type,"
+            + " parameter_count, declared_dtype, quantization, quantization_bits, context_length,"
+            + " needs_remote_code, has_pickle_weights, risk_findings FROM vault_model_facts WHERE version_id = ?")) {
+      s.setString(1, versionId);
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) return Optional.empty();
+        List<ModelFacts.Risk> risks = new ArrayList<>();
+        for (String line : r.getString(11).split("\n")) {
+          String[] p = line.split("\t", 3);
+          if (p.length == 3) risks.add(new ModelFacts.Risk(p[0], p[1], p[2]));
+        }
+        long params = r.getLong(4);
+        java.util.OptionalLong parameterCount = r.wasNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(params);
+        int bits = r.getInt(7);
+        java.util.OptionalInt quantBits = r.wasNull() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(bits);
+        int ctx = r.getInt(8);
+        java.util.OptionalInt context = r.wasNull() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(ctx);
+        return Optional.of(new ModelFacts(r.getString(1), Optional.ofNullable(r.getString(2)),
+            Optional.ofNullable(r.getString(3)), parameterCount, Optional.ofNullable(r.getString(5)),
+            Optional.ofNullable(r.getString(6)), quantBits, context, r.getBoolean(9), r.getBoolean(10), risks));
+      }
+    }
   }
 
   /** Events are numbered per version, so their order survives equal timestamps. */

@@ -52,7 +52,7 @@ class CatalogTest {
     Provenance p = new Provenance("Example Labs", "FR", Optional.of("https://example.org"), bundleId,
         Sha256.of(bundleId.getBytes()).hex(), NOW, "org-transfer", signer,
         PublisherSignature.absent(), NOW, "alice");
-    return new Catalog.NewVersion(name, v, total, p, files);
+    return new Catalog.NewVersion(name, v, total, p, files, Optional.empty());
   }
 
   @ParameterizedTest(name = "{0}")

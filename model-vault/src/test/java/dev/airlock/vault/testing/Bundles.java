@@ -37,11 +37,21 @@ public final class Bundles {
     Path dir = Files.createDirectories(parent.resolve("model-" + seed));
     Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"llama\",\"seed\":\"" + seed + "\"}");
     Files.writeString(dir.resolve("tokenizer.json"), "{\"version\":\"1.0\"}");
-    Files.write(dir.resolve("model-00001-of-00002.safetensors"), random(seed + "1", 300_000));
-    Files.write(dir.resolve("model-00002-of-00002.safetensors"), random(seed + "2", 70_001));
+    Files.write(dir.resolve("model-00001-of-00002.safetensors"), safetensors(seed + "1", 75_000));
+    Files.write(dir.resolve("model-00002-of-00002.safetensors"), safetensors(seed + "2", 17_500));
     Files.createDirectories(dir.resolve("extra"));
     Files.writeString(dir.resolve("extra/README.md"), "# " + seed + "\n");
     return dir;
+  }
+
+  /** A valid safetensors file: one F32 tensor of {@code floats} random values. */
+  public static byte[] safetensors(String seed, int floats) {
+    byte[] header = ("{\"w." + seed + "\":{\"dtype\":\"F32\",\"shape\":[" + floats
+        + "],\"data_offsets\":[0," + (4L * floats) + "]}}").getBytes(StandardCharsets.UTF_8);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 4 * floats)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putLong(header.length).put(header).put(random(seed, 4 * floats));
+    return b.array();
   }
 
   public static byte[] random(String seed, int n) {
