@@ -73,7 +73,7 @@ class PolicyCommandTest {
         .contains(": DENY\nDecided by: deny-above-user-limit\n")
         .contains("The organization has 800,000,000 monthly active users")
         .contains("how to fix: Obtain a separate license from the licensor")
-        .contains("Obligations:\n  - LicenseRef-airlock-llama-3.1: ");
+        .contains("Obligations:\n  - LicenseRef-scancode-llama-3.1-license-2024: ");
   }
 
   @Test

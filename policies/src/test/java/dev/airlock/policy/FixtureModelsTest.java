@@ -54,10 +54,10 @@ class FixtureModelsTest {
     assertThat(e.verdict()).isEqualTo(DENY);
     assertThat(e.decidingRules()).containsExactly("deny-above-user-limit");
     assertThat(e.rule("deny-above-user-limit").reason()).startsWith(
-        "The organization has 800,000,000 monthly active users; LicenseRef-airlock-llama-3.1"
+        "The organization has 800,000,000 monthly active users; LicenseRef-scancode-llama-3.1-license-2024"
             + " allows at most 700,000,000 without a separate license from its licensor.");
     assertThat(e.rule("deny-above-user-limit").evidence()).allSatisfy(
-        ev -> assertThat(ev).startsWith("LicenseRef-airlock-llama-3.1, Section 2"));
+        ev -> assertThat(ev).startsWith("LicenseRef-scancode-llama-3.1-license-2024, Section 2"));
   }
 
   @Test
@@ -67,9 +67,9 @@ class FixtureModelsTest {
     assertThat(e.verdict()).isEqualTo(REVIEW);
     assertThat(e.decidingRules()).containsExactly("review-missing-sbom");
     assertThat(e.rule("allow-open-weights").reason()).isEqualTo("The model is bound by"
-        + " LicenseRef-airlock-llama-3.1 (inherited from meta-llama/Llama-3.1-8B),"
+        + " LicenseRef-scancode-llama-3.1-license-2024 (inherited from meta-llama/Llama-3.1-8B),"
         + " open-weights-restricted, which this rule lists as ALLOW.");
-    assertThat(e.obligations()).filteredOn(o -> o.licenseId().equals("LicenseRef-airlock-llama-3.1"))
+    assertThat(e.obligations()).filteredOn(o -> o.licenseId().equals("LicenseRef-scancode-llama-3.1-license-2024"))
         .extracting(PolicyFacts.Obligation::text)
         .anySatisfy(t -> assertThat(t).contains("\"Built with Llama\""))
         .anySatisfy(t -> assertThat(t).contains("\"Llama\" at the beginning of its name"));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** How the license report and the model metadata become the facts rules read. */
 class ModelFactsTest {
-  static final String LLAMA_32 = "LicenseRef-airlock-llama-3.2";
+  static final String LLAMA_32 = "LicenseRef-scancode-llama-3.2-license-2024";
   static final Citation CITE = new Citation(LLAMA_32, "Section 2", "greater than 700 million");
 
   static LicenseReport report() {

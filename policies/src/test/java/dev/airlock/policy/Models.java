@@ -20,7 +20,7 @@ import java.util.Optional;
  * and categories from the license catalog, clauses from the corpus license texts).
  */
 final class Models {
-  static final String LLAMA_31 = "LicenseRef-airlock-llama-3.1";
+  static final String LLAMA_31 = "LicenseRef-scancode-llama-3.1-license-2024";
   static final String GEMMA = "LicenseRef-scancode-gemma-tou-2024-04-01";
 
   private Models() {}

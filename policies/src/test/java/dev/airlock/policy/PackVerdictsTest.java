@@ -48,7 +48,7 @@ class PackVerdictsTest {
     assertThat(e.decidingRules()).containsExactly("deny-above-user-limit");
     RuleResult r = e.rule("deny-above-user-limit");
     assertThat(r.reason()).isEqualTo("The organization has 800,000,000 monthly active users; "
-        + "LicenseRef-airlock-llama-3.1 allows at most 700,000,000 without a separate license from"
+        + "LicenseRef-scancode-llama-3.1-license-2024 allows at most 700,000,000 without a separate license from"
         + " its licensor.");
     assertThat(r.evidence()).containsExactly("LICENSE §2: \"greater than 700 million monthly active users\"");
     assertThat(r.howToFix()).get().asString().startsWith("Obtain a separate license from the licensor");
@@ -65,7 +65,7 @@ class PackVerdictsTest {
     assertThat(e.verdict()).isEqualTo(ALLOW);
     assertThat(e.decidingRules()).containsExactly("allow-permissive", "allow-open-weights");
     assertThat(e.rule("allow-open-weights").reason()).isEqualTo("The model is bound by "
-        + "LicenseRef-airlock-llama-3.1 (inherited from meta-llama/Llama-3.1-70B-Instruct),"
+        + "LicenseRef-scancode-llama-3.1-license-2024 (inherited from meta-llama/Llama-3.1-70B-Instruct),"
         + " open-weights-restricted, which this rule lists as ALLOW.");
     assertThat(e.obligations()).extracting(PolicyFacts.Obligation::text)
         .anySatisfy(t -> assertThat(t).startsWith("Display \"Built with Llama\""))
@@ -75,7 +75,7 @@ class PackVerdictsTest {
     assertThat(strict.verdict()).isEqualTo(DENY);
     assertThat(strict.decidingRules()).containsExactly("deny-other-licenses");
     assertThat(strict.rule("deny-other-licenses").reason()).isEqualTo("No license rule of this"
-        + " policy names LicenseRef-airlock-llama-3.1 (inherited from"
+        + " policy names LicenseRef-scancode-llama-3.1-license-2024 (inherited from"
         + " meta-llama/Llama-3.1-70B-Instruct) (open-weights-restricted).");
     // And the inherited user limit still applies to the MIT-declared model.
     Evaluation huge = check(ENTERPRISE, Models.mitDistillationOfLlama(),

@@ -79,7 +79,7 @@ class PolicyEngineTest {
     assertThat(e.verdict()).isEqualTo(REVIEW);
     assertThat(e.decidingRules()).containsExactly("deny-above-user-limit");
     assertThat(e.rule("deny-above-user-limit").reason()).isEqualTo(
-        "LicenseRef-airlock-llama-3.1 allows at most 700,000,000 monthly active users, and the"
+        "LicenseRef-scancode-llama-3.1-license-2024 allows at most 700,000,000 monthly active users, and the"
             + " organization profile does not state its monthly active users.");
     assertThat(e.notes()).anySatisfy(n -> assertThat(n).contains("--org-profile"));
   }
@@ -88,8 +88,8 @@ class PolicyEngineTest {
   void euMultimodalClauseDeniesOnlyEuOrganizationsUsingMultimodal() throws Exception {
     Policy p = policy(rule("eu-mm", "eu-multimodal", "DENY", ""));
     PolicyFacts llama32 = Models.signedBundle("meta-llama/Llama-3.2-11B-Vision")
-        .license("LicenseRef-airlock-llama-3.2", "Llama 3.2", LicenseCategory.OPEN_WEIGHTS_RESTRICTED, "LICENSE")
-        .restriction("LicenseRef-airlock-llama-3.2", RestrictionKind.EU_MULTIMODAL,
+        .license("LicenseRef-scancode-llama-3.2-license-2024", "Llama 3.2", LicenseCategory.OPEN_WEIGHTS_RESTRICTED, "LICENSE")
+        .restriction("LicenseRef-scancode-llama-3.2-license-2024", RestrictionKind.EU_MULTIMODAL,
             "multimodal rights not granted to EU-domiciled entities", "USE_POLICY.md")
         .build();
     assertThat(PolicyEngine.evaluate(p, llama32, OrgProfile.of(10, true, true, true)).verdict()).isEqualTo(DENY);
