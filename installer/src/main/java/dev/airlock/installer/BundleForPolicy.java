@@ -45,7 +45,7 @@ final class BundleForPolicy implements AutoCloseable {
    * @throws BundleRejectedException when the vault would refuse the bundle (the message says why)
    */
   static BundleForPolicy read(Path bundle, List<TrustAnchor> transfer, List<TrustAnchor> publishers,
-      Instant now, PrintWriter progressOut) throws IOException {
+      HardwareProfile hardware, Instant now, PrintWriter progressOut) throws IOException {
     Path staging = Files.createTempDirectory("airlock-policy-check-");
     try {
       VerifiedManifest vm;
@@ -76,7 +76,7 @@ final class BundleForPolicy implements AutoCloseable {
       PolicyFacts.Origin origin = new PolicyFacts.Origin(Optional.of(m.publisher()),
           Optional.of(m.originCountry()), "bundle manifest (signed): publisher " + m.publisher()
               + ", origin " + m.originCountry());
-      PolicyFacts scanned = ModelFacts.ofDirectory(modelDir, origin, HardwareProfile.none());
+      PolicyFacts scanned = ModelFacts.ofDirectory(modelDir, origin, hardware);
       PolicyFacts facts = new PolicyFacts(
           new PolicyFacts.Subject(bundle + " (" + m.modelName() + " " + m.modelVersion() + ")",
               PolicyFacts.SubjectKind.BUNDLE),

@@ -88,6 +88,14 @@ final class PolicyCheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the verdict as JSON (see docs/policies.md).")
   boolean json;
 
+  @Option(names = "--gpus", paramLabel = "N", defaultValue = "0",
+      description = "GPUs the model is meant to run on, for hardware-fit rules (with --gpu-memory-gib).")
+  int gpus;
+
+  @Option(names = "--gpu-memory-gib", paramLabel = "GIB", defaultValue = "0",
+      description = "Memory of each GPU in GiB. Without GPUs, hardware-fit rules are not applicable.")
+  double gpuMemoryGib;
+
   static final class Packs implements Iterable<String> {
     @Override
     public java.util.Iterator<String> iterator() {
@@ -134,6 +142,12 @@ final class PolicyCheckCommand implements Callable<Integer> {
           + " capitals (e.g. FR, US), found '" + originCountry + "'.");
       return PolicyCommand.EXIT_BAD_INPUT;
     }
+    if ((gpus > 0) != (gpuMemoryGib > 0) || gpus < 0 || gpuMemoryGib < 0) {
+      err.println("airlock policy check: --gpus and --gpu-memory-gib go together, both above zero"
+          + " (e.g. --gpus 2 --gpu-memory-gib 80); found --gpus " + gpus + " --gpu-memory-gib "
+          + gpuMemoryGib + ".");
+      return PolicyCommand.EXIT_BAD_INPUT;
+    }
     if (Files.isRegularFile(model)) {
       return checkBundle(p, org, out, err);
     }
@@ -148,7 +162,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
             : "stated with --publisher/--origin-country");
     PolicyFacts facts;
     try {
-      facts = ModelFacts.ofDirectory(model, origin, HardwareProfile.none());
+      facts = ModelFacts.ofDirectory(model, origin, hardware());
     } catch (IOException | RuntimeException e) {
       err.println("airlock policy check: cannot read the model in " + model + ": " + e.getMessage());
       return PolicyCommand.EXIT_BAD_INPUT;
@@ -184,7 +198,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
           + " trust store, see 'airlock trust add --role transfer').");
       return PolicyCommand.EXIT_BAD_INPUT;
     }
-    try (BundleForPolicy b = BundleForPolicy.read(model, transfer, publishers,
+    try (BundleForPolicy b = BundleForPolicy.read(model, transfer, publishers, hardware(),
         Clock.systemUTC().instant(), err)) {
       return report(p, b.facts, org, out);
     } catch (BundleRejectedException e) {
@@ -195,6 +209,11 @@ final class PolicyCheckCommand implements Callable<Integer> {
       err.println("airlock policy check: cannot read the bundle " + model + ": " + e.getMessage());
       return PolicyCommand.EXIT_BAD_INPUT;
     }
+  }
+
+  HardwareProfile hardware() {
+    return gpus == 0 ? HardwareProfile.none()
+        : HardwareProfile.gpus(gpus, (long) (gpuMemoryGib * HardwareProfile.GIB));
   }
 
   private int report(Policy p, PolicyFacts facts, OrgProfile org, PrintWriter out) {
