@@ -225,7 +225,8 @@ public final class LicenseAudit {
       scan.finding(Severity.WARNING, FindingCode.LICENSE_TEXT_UNKNOWN, name + " is empty.", Evidence.of(name, ""));
       return;
     }
-    Evidence head = Evidence.at(name, new Position.LineColumn(firstTextLine(t.text()), 1), line(t.text(), firstTextLine(t.text())));
+    int firstLine = firstTextLine(t.text());
+    Evidence head = Evidence.at(name, new Position.LineColumn(firstLine, 1), line(t.text(), firstLine));
     switch (identifier.identify(t.text())) {
       case TextIdentifier.Identification.Identified id -> {
         String what = id.part() == KnownLicense.Part.LICENSE ? id.name() : "the acceptable use policy of the " + id.name();

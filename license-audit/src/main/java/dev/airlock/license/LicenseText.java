@@ -54,10 +54,6 @@ final class LicenseText {
     return words;
   }
 
-  boolean isEmpty() {
-    return words.isEmpty();
-  }
-
   /** Same words in the same order. */
   boolean sameWordsAs(LicenseText other) {
     return words.equals(other.words);

@@ -207,4 +207,35 @@ class BadInputTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(missing + " is not a directory: give the model directory to scan (the one holding its LICENSE and README.md)");
   }
+
+  @Test
+  void licenseExpressionSyntaxErrorInsideAnSbomIsReported() throws IOException {
+    String sbom = Files.readString(Corpus.model("qwen3-apache").resolve("model.spdx.json"));
+    Files.writeString(dir.resolve("model.spdx.json"), sbom.replaceFirst("\"licenseDeclared\": \"Apache-2.0\"", "\"licenseDeclared\": \"Apache-2.0 AND (MIT\""));
+
+    LicenseReport r = LicenseAudit.scan(dir);
+
+    assertThat(r.findings(FindingCode.LICENSE_EXPRESSION_INVALID)).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.message()).startsWith("the SBOM model.spdx.json declares license 'Apache-2.0 AND (MIT', which does not parse")
+          .contains("Missing right parenthesis");
+      assertThat(f.evidence().get(0).position()).get().isEqualTo(new Position.Path("SPDXRef-model#licenseDeclared"));
+    });
+    // SPDX Java Tools' own validation says it too.
+    assertThat(r.findings(FindingCode.SBOM_INCOMPLETE)).extracting(Finding::message)
+        .anySatisfy(m -> assertThat(m).contains("Invalid license expression 'Apache-2.0 AND (MIT'"));
+  }
+
+  @Test
+  void sbomLargerThanTheLimitIsNotParsed() throws IOException {
+    try (var f = new java.io.RandomAccessFile(dir.resolve("huge.spdx.json").toFile(), "rw")) {
+      f.setLength(LicenseAudit.MAX_SBOM_BYTES + 1L);
+    }
+
+    LicenseReport r = LicenseAudit.scan(dir);
+
+    assertThat(r.findings(FindingCode.SBOM_MALFORMED)).singleElement().satisfies(f -> assertThat(f.message())
+        .isEqualTo("huge.spdx.json is " + (LicenseAudit.MAX_SBOM_BYTES + 1L) + " bytes, more than the " + LicenseAudit.MAX_SBOM_BYTES
+            + " Airlock reads for an SBOM; it was not parsed."));
+  }
 }

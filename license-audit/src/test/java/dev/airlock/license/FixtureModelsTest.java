@@ -317,4 +317,30 @@ class FixtureModelsTest {
     assertThat(r.effectiveLicenses()).filteredOn(e -> e.basis() == EffectiveLicense.Basis.DECLARED)
         .extracting(EffectiveLicense::id).containsExactly(LLAMA_31);
   }
+
+  @Test
+  void deepSeekV3FineTuneComesFromChinaAndForbidsMilitaryUse() {
+    LicenseReport r = LicenseAudit.scan(Corpus.model("deepseek-v3-finetune"));
+
+    assertThat(r.lineage()).singleElement().satisfies(l -> {
+      assertThat(l.family()).get().extracting(ModelFamily::publisher, ModelFamily::originCountry).containsExactly("DeepSeek", "CN");
+      assertThat(l.relation()).isEqualTo(BaseModelRelation.FINETUNE);
+    });
+    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::id).containsOnly("LicenseRef-scancode-deepseek-la-1.0");
+    assertThat(r.findings(FindingCode.LICENSE_TEXT_IDENTIFIED)).singleElement()
+        .satisfies(f -> assertThat(f.message()).startsWith("LICENSE-MODEL is DeepSeek License Agreement 1.0"));
+    assertThat(r.fieldOfUseRestrictions()).extracting(FieldOfUseRestriction::field).containsExactly("military");
+    assertThat(r.findingsAtLeast(Severity.WARNING)).isEmpty();
+  }
+
+  @Test
+  void pickleWeightsFixtureHasCleanLicenseFacts() {
+    // The pickle is model-vault's concern (RiskScanner); the license facts of this fixture are plain.
+    LicenseReport r = LicenseAudit.scan(Corpus.model("pickle-weights"));
+
+    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::category).containsOnly(LicenseCategory.PERMISSIVE);
+    assertThat(r.lineage()).singleElement().satisfies(l ->
+        assertThat(l.family()).get().extracting(ModelFamily::id, ModelFamily::originCountry).containsExactly("mistral", "FR"));
+    assertThat(r.findingsAtLeast(Severity.WARNING)).isEmpty();
+  }
 }

@@ -16,6 +16,12 @@ class LicenseResolverTest {
   }
 
   @Test
+  void earlierAirlockIdsOfTheLlamaLicensesStillResolve() {
+    assertThat(resolver.single("LicenseRef-airlock-llama-3.1")).get().extracting(LicenseResolver.ResolvedLicense::id)
+        .isEqualTo("LicenseRef-scancode-llama-3.1-license-2024");
+  }
+
+  @Test
   void spdxIdsOffTheCatalogTakeTheirCategoryFromTheList() {
     assertThat(resolver.single("bsd-3-clause")).get().satisfies(r -> {
       assertThat(r.id()).isEqualTo("BSD-3-Clause");
