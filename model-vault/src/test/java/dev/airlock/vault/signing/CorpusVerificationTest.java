@@ -39,6 +39,18 @@ class CorpusVerificationTest {
   }
 
   @Test
+  void olderKeyBundleCarriesRawBytesAndNoHintAndStillVerifies() throws Exception {
+    Path dir = Corpus.model(Corpus.V101_KEY);
+    String json = java.nio.file.Files.readString(dir.resolve("model.sig"));
+    assertThat(json).contains("\"rawBytes\"").contains("PKIX_ECDSA_P384_SHA_384").doesNotContain("hint");
+    assertThat(ModelSignature.read(dir.resolve("model.sig")).bundle().material())
+        .isEqualTo(new SigstoreBundle.PublicKeyHint(java.util.Optional.empty()));
+    assertThat(Corpus.verifierFor(Corpus.V101_KEY)
+        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), HashProgress.NONE)
+        .method()).isEqualTo(SigningMethod.KEY);
+  }
+
+  @Test
   void certificateSignerIsTheLeafSubject() throws Exception {
     Path dir = Corpus.model(Corpus.V110_CERT);
     VerifiedModel verified = Corpus.verifierFor(Corpus.V110_CERT)
