@@ -68,8 +68,11 @@ final class BundleCreateCommand implements Callable<Integer> {
     }
     try {
       key = SigningKey.fromPem(privateKey);
-    } catch (IOException | IllegalArgumentException e) {
-      err.println("airlock bundle create: cannot read the private key " + privateKey + ": " + e.getMessage());
+    } catch (IOException e) {
+      err.println("airlock bundle create: cannot read the private key: " + BundleOutput.describe(e));
+      return VaultExits.CANNOT_RUN;
+    } catch (IllegalArgumentException e) {
+      err.println("airlock bundle create: cannot read the private key: " + e.getMessage());
       return VaultExits.CANNOT_RUN;
     }
     Path partial = output.resolveSibling(output.getFileName() + ".part");
@@ -97,7 +100,7 @@ final class BundleCreateCommand implements Callable<Integer> {
       } catch (IOException ignored) {
         // nothing more to do: the message below says what failed
       }
-      err.println("airlock bundle create: " + e.getMessage());
+      err.println("airlock bundle create: " + (e instanceof IOException io ? BundleOutput.describe(io) : e.getMessage()));
       return VaultExits.CANNOT_RUN;
     }
   }

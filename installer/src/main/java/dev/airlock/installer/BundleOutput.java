@@ -17,6 +17,13 @@ final class BundleOutput {
     out.println("  files:     " + m.files().size() + ", " + m.totalBytes() + " bytes");
   }
 
+  /** An I/O failure in words: a missing file is named as such. */
+  static String describe(java.io.IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException n) return "no such file: " + n.getFile();
+    if (e instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + a.getFile();
+    return String.valueOf(e.getMessage());
+  }
+
   static String problem(BundleRejectedException e) {
     return e.problem().name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }

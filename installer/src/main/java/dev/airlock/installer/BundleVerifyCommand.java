@@ -68,7 +68,10 @@ final class BundleVerifyCommand implements Callable<Integer> {
               VerifyingKey.fromPem(k).publicKey()));
         }
       }
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
+      err.println("airlock bundle verify: cannot read the trusted keys: " + BundleOutput.describe(e));
+      return VaultExits.CANNOT_RUN;
+    } catch (IllegalArgumentException e) {
       err.println("airlock bundle verify: cannot read the trusted keys: " + e.getMessage());
       return VaultExits.CANNOT_RUN;
     }

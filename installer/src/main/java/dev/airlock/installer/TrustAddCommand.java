@@ -66,7 +66,7 @@ final class TrustAddCommand implements Callable<Integer> {
       err.println("airlock trust add: " + e.getMessage());
       return VaultExits.USAGE;
     } catch (IOException e) {
-      err.println("airlock trust add: " + e.getMessage());
+      err.println("airlock trust add: " + BundleOutput.describe(e));
       return VaultExits.CANNOT_RUN;
     }
   }

@@ -188,6 +188,19 @@ class BundleCommandTest {
   }
 
   @Test
+  void missingFilesAreNamed() {
+    AirlockCliTest.Run r = AirlockCliTest.run("bundle", "verify", "x.tar", "--trust-key",
+        tmp.resolve("nope.pem").toString());
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).isEqualTo("airlock bundle verify: cannot read the trusted keys: no such file: "
+        + tmp.resolve("nope.pem") + "\n");
+    AirlockCliTest.Run i = AirlockCliTest.run("bundle", "import", tmp.resolve("none.tar").toString(),
+        "--data-dir", dataDir.toString());
+    assertThat(i.exit()).isEqualTo(4);
+    assertThat(i.err()).contains("no such file: " + tmp.resolve("none.tar"));
+  }
+
+  @Test
   void verifyNeedsATrustSource() {
     AirlockCliTest.Run r = AirlockCliTest.run("bundle", "verify", "x.tar");
     assertThat(r.exit()).isEqualTo(2);
