@@ -7,12 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.airlock.policy.PolicyFacts.Origin;
 import dev.airlock.vault.metadata.HardwareProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The done-when cases end to end: license-audit's fixture model directories, scanned by
@@ -116,15 +113,25 @@ class FixtureModelsTest {
   }
 
   @Test
-  void pickleWeightsAreDenied(@TempDir Path dir) throws Exception {
-    try (Stream<Path> files = Files.list(FIXTURES.resolve("qwen3-apache"))) {
-      for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
-    }
-    Files.write(dir.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 0x04, '.', 0});
-    Evaluation e = check("enterprise-default", dir, EXAMPLE_US, COMPANY);
+  void pickleWeightsAreDenied() throws Exception {
+    Evaluation e = check("enterprise-default", "pickle-weights", EXAMPLE_US, COMPANY);
     assertThat(e.verdict()).isEqualTo(DENY);
     assertThat(e.decidingRules()).containsExactly("deny-pickle-weights");
     assertThat(e.rule("deny-pickle-weights").evidence()).containsExactly("pytorch_model.bin");
+    assertThat(e.rule("deny-pickle-weights").howToFix()).get().asString()
+        .startsWith("Use the safetensors or GGUF version of the model");
+  }
+
+  @Test
+  void deepSeekFineTuneIsDeniedByTheStrictPackForItsBaseModelsOrigin() throws Exception {
+    Evaluation e = check("eu-public-sector", "deepseek-v3-finetune",
+        new Origin(Optional.of("EU Lab"), Optional.of("DE"), "stated"), COMPANY);
+    assertThat(e.verdict()).isEqualTo(DENY);
+    assertThat(e.decidingRules()).containsExactly(
+        "deny-high-risk-origin", "require-publisher-signature", "require-sbom");
+    assertThat(e.rule("deny-high-risk-origin").reason()).isEqualTo("base model"
+        + " deepseek-ai/DeepSeek-V3 (publisher DeepSeek) comes from CN, which this rule lists as DENY.");
+    assertThat(e.rule("review-use-restrictions").outcome()).isEqualTo(Outcome.REVIEW);
   }
 
   @Test
