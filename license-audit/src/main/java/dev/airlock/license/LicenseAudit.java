@@ -65,13 +65,15 @@ public final class LicenseAudit {
   }
 
   /**
-   * Scans a model directory (its top-level files; weights are never read) and reports its
-   * license facts.
+   * Scans a model directory (its top-level files; weights are never read), or an Airlock bundle
+   * file (its model card, license files and SBOMs, without importing or verifying it), and
+   * reports its license facts.
    *
-   * @throws IllegalArgumentException if {@code modelDirectory} is not a readable directory
+   * @throws IllegalArgumentException if {@code model} is neither a directory nor an Airlock bundle
    */
-  public static LicenseReport scan(Path modelDirectory) {
-    return shared().scanDirectory(modelDirectory);
+  public static LicenseReport scan(Path model) {
+    if (Files.isRegularFile(model)) return BundleScan.scan(shared(), model);
+    return shared().scanDirectory(model);
   }
 
   /** Loads the catalogs and builds the SPDX index now, so the first scan is as fast as the rest. */
@@ -108,7 +110,7 @@ public final class LicenseAudit {
 
   LicenseReport scanDirectory(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(dir + " is not a directory: give the model directory to scan (the one holding its LICENSE and README.md)");
+      throw new IllegalArgumentException(dir + " is neither a directory nor a bundle: give the model directory to scan (the one holding its LICENSE and README.md) or an Airlock bundle file");
     }
     List<Path> entries;
     try (Stream<Path> s = Files.list(dir)) {

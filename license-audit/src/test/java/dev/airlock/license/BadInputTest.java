@@ -205,7 +205,7 @@ class BadInputTest {
     Path missing = dir.resolve("nope");
     assertThatThrownBy(() -> LicenseAudit.scan(missing))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(missing + " is not a directory: give the model directory to scan (the one holding its LICENSE and README.md)");
+        .hasMessage(missing + " is neither a directory nor a bundle: give the model directory to scan (the one holding its LICENSE and README.md) or an Airlock bundle file");
   }
 
   @Test
