@@ -31,11 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Results are printed as plain lines; docs/benchmarks.md records them with the command.
  */
 public final class AuditLogLoad {
-  static final AuditKeys KEYS = AuditKeys.generate("airlock.bench/audit");
+  static AuditKeys KEYS;
   static final byte[] KIB = new byte[1024];
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[1]);
+    Files.createDirectories(dir);
+    KEYS = AuditKeys.loadOrGenerate(dir.resolve("bench.keys"), "airlock.bench/audit"); // logs are reused between runs
     switch (args[0]) {
       case "append" -> append(dir, Integer.parseInt(args[2]), Arrays.stream(args, 3, args.length).mapToInt(Integer::parseInt).toArray());
       case "verify" -> verify(dir, Long.parseLong(args[2]));
@@ -135,10 +137,10 @@ public final class AuditLogLoad {
     System.out.printf("verify entries=%d median leaves/s=%.0f%n", entries, median(rates));
   }
 
-  /** Appends from 64 virtual threads until the log holds {@code entries}. */
+  /** Appends from 512 virtual threads until the log holds {@code entries}. */
   static void fill(AuditLog log, long entries, byte[] payload) throws Exception {
     AtomicLong next = new AtomicLong(log.size());
-    int threads = 64;
+    int threads = 512; // enough concurrent appenders for large group commits
     CountDownLatch done = new CountDownLatch(threads);
     long start = System.nanoTime();
     for (int t = 0; t < threads; t++) {
