@@ -257,7 +257,13 @@ public final class AuditLog implements AutoCloseable {
    *     closed): the entry is then not in the log and callers must fail closed
    */
   public long append(AuditRecord record) {
-    Append a = Append.of(sealer.seal(record).encode(), record.summary());
+    byte[] leaf = sealer.seal(record).encode();
+    if (leaf.length > Frames.MAX_CONTENT) {
+      throw new AuditLogException("a " + record.type() + " record of " + leaf.length + " bytes is larger than the "
+          + Frames.MAX_CONTENT + " bytes an entry may hold; nothing was recorded. Keep large bodies elsewhere and "
+          + "record their digest");
+    }
+    Append a = Append.of(leaf, record.summary());
     enqueue(a);
     return await(a.done());
   }

@@ -258,6 +258,17 @@ class AuditLogTest {
   }
 
   @Test
+  void refusesARecordTooLargeForAnEntry() {
+    try (AuditLog log = AuditLog.open(dir, KEYS, options())) {
+      byte[] huge = new byte[Frames.MAX_CONTENT];
+      assertThatThrownBy(() -> log.append(AuditRecord.builder("inference.response").payload(huge).build()))
+          .isInstanceOf(AuditLogException.class)
+          .hasMessageContaining("is larger than the 67108864 bytes an entry may hold; nothing was recorded");
+      assertThat(log.size()).isZero();
+    }
+  }
+
+  @Test
   void appendAfterCloseFailsClearly() {
     AuditLog log = AuditLog.open(dir, KEYS, options());
     log.close();

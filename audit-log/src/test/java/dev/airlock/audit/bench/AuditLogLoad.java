@@ -123,7 +123,17 @@ public final class AuditLogLoad {
     }
     NoteVerifier v = NoteVerifier.parse(KEYS.verifierKey());
     List<Double> rates = new ArrayList<>();
+    List<Double> baselines = new ArrayList<>();
+    byte[] sample = AuditLogReader.open(logDir).checkpointNotes().isEmpty() ? new byte[1100] : firstLeaf(logDir);
     for (int run = 0; run < 3; run++) {
+      // Baseline in the same run: one thread doing nothing but SHA-256 over leaf-sized buffers, to
+      // show how much CPU this shared machine gives right now.
+      long b0 = System.nanoTime();
+      for (int k = 0; k < 200_000; k++) {
+        MerkleHash.leaf(sample);
+      }
+      double baseline = 200_000 / ((System.nanoTime() - b0) / 1e9);
+      baselines.add(baseline);
       long start = System.nanoTime();
       VerificationReport r = AuditLogReader.open(logDir).verify(v);
       double elapsed = (System.nanoTime() - start) / 1e9;
@@ -132,9 +142,17 @@ public final class AuditLogLoad {
       }
       double rate = r.entries() / elapsed;
       rates.add(rate);
-      System.out.printf("verify entries=%d run=%d seconds=%.2f leaves/s=%.0f%n", r.entries(), run, elapsed, rate);
+      System.out.printf("verify entries=%d run=%d seconds=%.2f leaves/s=%.0f baseline sha256-only 1 thread=%.0f/s ratio=%.2f%n",
+          r.entries(), run, elapsed, rate, baseline, rate / baseline);
     }
-    System.out.printf("verify entries=%d median leaves/s=%.0f%n", entries, median(rates));
+    System.out.printf("verify entries=%d median leaves/s=%.0f median baseline=%.0f/s (leaf %d bytes)%n", entries,
+        median(rates), median(baselines), sample.length);
+  }
+
+  static byte[] firstLeaf(Path logDir) {
+    byte[][] out = new byte[1][];
+    AuditLogReader.open(logDir).entries(0, 1, (i, leaf) -> out[0] = leaf);
+    return out[0];
   }
 
   /** Appends from 512 virtual threads until the log holds {@code entries}. */
