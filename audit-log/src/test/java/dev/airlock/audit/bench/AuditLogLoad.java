@@ -42,6 +42,7 @@ public final class AuditLogLoad {
       case "append" -> append(dir, Integer.parseInt(args[2]), Arrays.stream(args, 3, args.length).mapToInt(Integer::parseInt).toArray());
       case "verify" -> verify(dir, Long.parseLong(args[2]));
       case "prove" -> prove(dir, Long.parseLong(args[2]));
+      case "scan" -> scan(dir, Long.parseLong(args[2]));
       default -> throw new IllegalArgumentException("mode must be append, verify or prove");
     }
   }
@@ -147,6 +148,17 @@ public final class AuditLogLoad {
     }
     System.out.printf("verify entries=%d median leaves/s=%.0f median baseline=%.0f/s (leaf %d bytes)%n", entries,
         median(rates), median(baselines), sample.length);
+  }
+
+  /** Reading alone (frames, checksums), no hashing: where verification's sequential part stands. */
+  static void scan(Path dir, long entries) {
+    Path logDir = dir.resolve("verify-" + entries);
+    for (int run = 0; run < 3; run++) {
+      long start = System.nanoTime();
+      long n = AuditLogReader.open(logDir).entries(0, Long.MAX_VALUE, (i, leaf) -> {});
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      System.out.printf("scan entries=%d run=%d leaves/s=%.0f%n", n, run, n / elapsed);
+    }
   }
 
   static byte[] firstLeaf(Path logDir) {
