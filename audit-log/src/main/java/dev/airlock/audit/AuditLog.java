@@ -225,8 +225,12 @@ public final class AuditLog implements AutoCloseable {
     long trusted = 0;
     if (latest != null && latest.size() > 0) {
       try {
-        byte[] stored = ProofBuilder.root(tree, latest.size());
-        if (MessageDigest.isEqual(stored, latest.rootHash())) {
+        boolean complete = true;
+        for (int l = 0; l < TreeStore.MAX_LEVELS && (latest.size() >>> l) > 0; l++) {
+          complete &= tree.stored(l) >= (latest.size() >>> l);
+        }
+        byte[] stored = complete ? ProofBuilder.root(tree, latest.size()) : null;
+        if (stored != null && MessageDigest.isEqual(stored, latest.rootHash())) {
           trusted = latest.size();
         }
       } catch (RuntimeException e) {
