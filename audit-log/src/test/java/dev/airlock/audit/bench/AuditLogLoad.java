@@ -215,6 +215,22 @@ public final class AuditLogLoad {
       System.out.printf("prove size=%d proofs=%d median=%.1f us p99=%.1f us max=%.1f us (hashes per proof ~%d)%n",
           size, gen.length, gen[gen.length / 2] / 1e3, gen[(int) (gen.length * 0.99)] / 1e3, gen[gen.length - 1] / 1e3,
           64 - Long.numberOfLeadingZeros(size - 1));
+      // Baseline in the same run: the same number of iterations of pure CPU work of similar size
+      // (24 SHA-256 node hashes in memory, no I/O). Its tail shows what scheduling on this shared
+      // machine alone does to a ~30 us task.
+      long[] base = new long[proofs];
+      byte[] h = new byte[32];
+      for (int k = 0; k < proofs; k++) {
+        long t0 = System.nanoTime();
+        for (int j = 0; j < 24; j++) {
+          h = MerkleHash.node(h, h);
+        }
+        base[k] = System.nanoTime() - t0;
+      }
+      long[] b = Arrays.copyOfRange(base, 2000, proofs);
+      Arrays.sort(b);
+      System.out.printf("baseline 24 in-memory node hashes: median=%.1f us p99=%.1f us max=%.1f us%n",
+          b[b.length / 2] / 1e3, b[(int) (b.length * 0.99)] / 1e3, b[b.length - 1] / 1e3);
       long[] cold = Arrays.copyOfRange(nanos, 0, 2000);
       Arrays.sort(cold);
       System.out.printf("prove first 2000 (cold) median=%.1f us p99=%.1f us%n", cold[cold.length / 2] / 1e3,
