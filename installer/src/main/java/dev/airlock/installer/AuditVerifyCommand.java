@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify the audit log: every leaf, every checkpoint signature, consistency between checkpoints.",
+      "With --kafka, verify the log's Kafka mirror from its topics instead.",
       "Exit 0 when the log verifies, 1 at the first problem (printed with its index), 2 on bad input."
     })
 final class AuditVerifyCommand implements Callable<Integer> {
@@ -40,8 +41,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
         description = "Appliance data directory; the log is read from DIR/" + AuditLog.DIRECTORY + ".")
     Path dataDir;
 
-    // The Kafka mirror is the second source ('--kafka BOOTSTRAP --topic T'); it is added here as
-    // its own options, and call() dispatches on which one was given.
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    AuditVerifyKafkaSource kafka;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -66,6 +67,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
     } catch (IOException | NoteFormatException e) {
       err.println("airlock audit verify: " + e.getMessage());
       return AuditCommand.EXIT_BAD_INPUT;
+    }
+    if (source.kafka != null) {
+      return source.kafka.verify(verifier, out, err);
     }
     Path logDir = AuditLog.directoryIn(source.dataDir);
     VerificationReport report;
