@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -308,9 +307,5 @@ class AuditLogTest {
     assertThat(r.problem()).isEmpty();
     assertThat(r.entries()).isEqualTo(60);
     assertThat(r.checkpoints()).isEqualTo(9); // 7,14,...,56 and 60 on close
-  }
-
-  static CountDownLatch latch() {
-    return new CountDownLatch(1);
   }
 }
