@@ -89,7 +89,8 @@ class BundleCommandTest {
     assertThat(again.out()).contains("Already in the vault: qwen-tiny 1.0").contains("nothing changed");
 
     AirlockCliTest.Run list = AirlockCliTest.run("vault", "list", "--data-dir", dataDir.toString());
-    assertThat(list.out()).contains("qwen-tiny 1.0  IMPORTED").contains("by installer-1");
+    assertThat(list.out()).contains("qwen-tiny 1.0  IMPORTED").contains("by installer-1")
+        .contains("safetensors 786413 parameters");
 
     AirlockCliTest.Run check = AirlockCliTest.run("vault", "verify", "--data-dir", dataDir.toString());
     assertThat(check.exit()).as(check.err()).isZero();
