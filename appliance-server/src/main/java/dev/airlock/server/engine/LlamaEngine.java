@@ -10,6 +10,7 @@ import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.LogLevel;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.args.LogFormat;
+import de.kherud.llama.args.PoolingType;
 import dev.airlock.vault.metadata.GgufFile;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,14 @@ final class LlamaEngine implements AutoCloseable {
         .setCtxSize(options.ctxSize())
         .setGpuLayers(0)
         .setParallel(1);
-    if (options.embeddings()) params.enableEmbedding();
+    if (options.embeddings()) {
+      params.enableEmbedding();
+      // Without a pooling type of its own a decoder model gives one vector per token and the
+      // binding returns the first (BOS, the same for every input). Take the last token's, as
+      // decoder embedding models do; MEAN trips a GGML_ASSERT in this llama.cpp build (b4916).
+      boolean declared = header.architecture().map(a -> header.value(a + ".pooling_type").isPresent()).orElse(false);
+      if (!declared) params.setPoolingType(PoolingType.LAST);
+    }
     LlamaModel model = new LlamaModel(params);
     return new LlamaEngine(model, options, addsBos(header));
   }
@@ -81,7 +89,8 @@ final class LlamaEngine implements AutoCloseable {
 
   /** Sampling settings taken from the request. */
   record Sampling(int maxTokens, float temperature, float topP, int topK, float minP, Integer seed,
-                  List<String> stop, float frequencyPenalty, float presencePenalty, float repetitionPenalty) {}
+                  List<String> stop, float frequencyPenalty, float presencePenalty, float repetitionPenalty,
+                  boolean ignoreEos) {}
 
   /** What a generation produced: the text, the pieces streamed (one per token), and why it ended. */
   record Result(String text, int completionTokens, String finishReason) {}
@@ -109,7 +118,8 @@ final class LlamaEngine implements AutoCloseable {
         .setFrequencyPenalty(s.frequencyPenalty())
         .setPresencePenalty(s.presencePenalty())
         .setRepeatPenalty(s.repetitionPenalty())
-        .setCachePrompt(true);
+        .setCachePrompt(true)
+        .setIgnoreEos(s.ignoreEos());
     if (s.seed() != null) p.setSeed(s.seed());
     if (!s.stop().isEmpty()) p.setStopStrings(s.stop().toArray(String[]::new));
     StringBuilder text = new StringBuilder();

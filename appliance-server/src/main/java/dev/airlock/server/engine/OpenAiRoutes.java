@@ -381,8 +381,10 @@ final class OpenAiRoutes {
     if (s != null && s.isTextual()) stop.add(s.asText());
     else if (s != null && s.isArray()) s.forEach(n -> stop.add(n.asText()));
     // llama.cpp takes top_k 0 as "off", where OpenAI/vLLM say -1.
+    // vLLM's extra sampling parameter: keep generating past the end-of-sequence token (benchmarks).
+    boolean ignoreEos = req.path("ignore_eos").asBoolean(false);
     return new LlamaEngine.Sampling(maxTokens, temperature, topP, topK < 0 ? 0 : topK, minP, seed, stop, frequency,
-        presence, repetition);
+        presence, repetition, ignoreEos);
   }
 
   private static double number(JsonNode req, String field, double dflt, double min, double max) {
