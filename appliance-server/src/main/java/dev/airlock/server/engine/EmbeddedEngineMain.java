@@ -77,10 +77,13 @@ public final class EmbeddedEngineMain {
       exit(EXIT_PORT_IN_USE, "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage());
       return;
     }
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    // Platform threads, not virtual ones: a generation blocks inside native code, which would pin a
+    // virtual thread's carrier, and a few of them would leave none to answer /health.
+    server.setExecutor(Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("engine-http-", 0).factory()));
     server.createContext("/", routes::handle);
     server.start(); // /health answers 503 while the model loads
 
+    long loadStart = System.nanoTime();
     LlamaEngine engine;
     try {
       engine = LlamaEngine.load(options, header);
@@ -91,9 +94,10 @@ public final class EmbeddedEngineMain {
       return;
     }
     routes.ready(engine);
-    long loadMs = (System.nanoTime() - start) / 1_000_000;
+    long now = System.nanoTime();
     System.out.println(READY_LINE + " model=" + options.servedModelName() + " host=" + options.host() + " port="
-        + options.port() + " threads=" + options.threads() + " ctx_size=" + options.ctxSize() + " start_ms=" + loadMs);
+        + options.port() + " threads=" + options.threads() + " ctx_size=" + options.ctxSize()
+        + " start_ms=" + (now - start) / 1_000_000 + " load_ms=" + (now - loadStart) / 1_000_000);
     System.out.flush();
   }
 

@@ -271,6 +271,29 @@ class EmbeddedEngineTest {
   }
 
   @Test
+  void healthIsAnsweredWhileGenerationsAreInFlight() throws Exception {
+    // More long generations than this machine has cores; they queue on the engine's one slot.
+    int n = Runtime.getRuntime().availableProcessors() + 2;
+    String body = "{\"prompt\":\"go\",\"max_tokens\":480,\"ignore_eos\":true}";
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      running.add(EngineProcess.HTTP.sendAsync(java.net.http.HttpRequest.newBuilder(engine.uri("/v1/completions"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    Thread.sleep(100); // let them reach the engine
+
+    int health = engine.health();
+    long stillRunning = running.stream().filter(f -> !f.isDone()).count();
+
+    assertThat(health).isEqualTo(200);
+    assertThat(stillRunning).as("generations still in flight when /health answered").isPositive();
+    for (var f : running) {
+      JsonNode r = JSON.readTree(f.get().body());
+      assertThat(r.path("usage").path("completion_tokens").asInt()).isBetween(1, 480);
+    }
+  }
+
+  @Test
   void otherPathsAreNotFound() throws Exception {
     assertThat(engine.get("/v1/files").statusCode()).isEqualTo(404);
     assertThat(engine.post("/v1/responses", "{}").statusCode()).isEqualTo(404);

@@ -30,7 +30,7 @@ class EmbeddingEngineTest {
   void start() throws Exception {
     Path model = dir.resolve("tiny.gguf");
     TinyLlamaModel.DEFAULT.writeTo(model);
-    var s = new EmbeddedEngineLauncher.Settings(model, "tiny-embed", EngineProcess.freePort(), 2, 512, true, dir.resolve("w"));
+    var s = new EmbeddedEngineLauncher.Settings(model, "tiny-embed", EngineProcess.freePort(), 1, 512, true, dir.resolve("w"));
     engine = EngineProcess.start(s, dir.resolve("e.log")).awaitReady();
     client = OpenAIOkHttpClient.builder().apiKey("unused").baseUrl(engine.baseUrl()).maxRetries(0)
         .timeout(Duration.ofSeconds(60)).build();

@@ -35,7 +35,8 @@ final class EngineProcess implements AutoCloseable {
   }
 
   static EmbeddedEngineLauncher.Settings settings(Path model, String name, Path workDir) throws IOException {
-    return new EmbeddedEngineLauncher.Settings(model, name, freePort(), 2, 512, false, workDir);
+    // One thread: the build machines are shared, and OpenMP threads that spin on a busy core slow everyone.
+    return new EmbeddedEngineLauncher.Settings(model, name, freePort(), 1, 512, false, workDir);
   }
 
   /** Waits for /health to answer 200; fails with the engine's log if it exits or takes too long. */

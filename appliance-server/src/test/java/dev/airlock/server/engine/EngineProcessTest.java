@@ -129,7 +129,7 @@ class EngineProcessTest {
     List<String> cmd = EmbeddedEngineLauncher.command(new EmbeddedEngineLauncher.Settings(Path.of("/vault/m.gguf"), "chat",
         8123, 3, 4096, false, Path.of("/data/engines/chat-0")), "/jdk/bin/java", "/app/server.jar");
     assertThat(String.join(" ", cmd)).isEqualTo("/jdk/bin/java -Xmx256m -XX:+ExitOnOutOfMemoryError "
-        + "--enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/data/engines/chat-0 "
+        + "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/data/engines/chat-0 "
         + "-Dde.kherud.llama.tmpdir=/data/engines/chat-0 -cp /app/server.jar dev.airlock.server.engine.EmbeddedEngineMain "
         + "--model /vault/m.gguf --host 127.0.0.1 --port 8123 --served-model-name chat --threads 3 --ctx-size 4096");
   }
