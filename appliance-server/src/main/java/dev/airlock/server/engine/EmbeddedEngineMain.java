@@ -77,8 +77,8 @@ public final class EmbeddedEngineMain {
       exit(EXIT_PORT_IN_USE, "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage());
       return;
     }
-    // Platform threads, not virtual ones: a generation blocks inside native code, which would pin a
-    // virtual thread's carrier, and a few of them would leave none to answer /health.
+    // Platform threads: a generation blocks inside native code for its whole length, which a
+    // virtual thread would do while holding one of the scheduler's few carrier threads.
     server.setExecutor(Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("engine-http-", 0).factory()));
     server.createContext("/", routes::handle);
     server.start(); // /health answers 503 while the model loads

@@ -35,8 +35,12 @@ final class EngineProcess implements AutoCloseable {
   }
 
   static EmbeddedEngineLauncher.Settings settings(Path model, String name, Path workDir) throws IOException {
+    return settings(model, name, workDir, 512);
+  }
+
+  static EmbeddedEngineLauncher.Settings settings(Path model, String name, Path workDir, int ctxSize) throws IOException {
     // One thread: the build machines are shared, and OpenMP threads that spin on a busy core slow everyone.
-    return new EmbeddedEngineLauncher.Settings(model, name, freePort(), 1, 512, false, workDir);
+    return new EmbeddedEngineLauncher.Settings(model, name, freePort(), 1, ctxSize, false, workDir);
   }
 
   /** Waits for /health to answer 200; fails with the engine's log if it exits or takes too long. */

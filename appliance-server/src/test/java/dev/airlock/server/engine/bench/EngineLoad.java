@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Load generator for the embedded engine on the tiny model (a benchmark, not a test): child start
  * to ready, and generation speed for each thread count, side by side in one run.
+ * Run from the repository root with the test classpath (see docs/benchmarks.md).
  *
  * <pre>EngineLoad DIR STARTS RUNS TOKENS THREADS...</pre>
  * For each thread count: STARTS cold starts of the child (process start to /health 200), then on
@@ -112,7 +113,7 @@ public final class EngineLoad {
     throw new IllegalStateException("engine not ready in 120 s");
   }
 
-  /** Non-streamed: the tokens generated. Streamed: nanoseconds to the first content chunk. */
+  /** Non-streamed: the tokens generated. Streamed: nanoseconds to the first byte of the first text chunk. */
   private static int complete(int port, int tokens, boolean stream) throws Exception {
     String body = "{\"prompt\":\"The model says\",\"max_tokens\":" + tokens + ",\"ignore_eos\":true,\"seed\":1,\"stream\":"
         + stream + "}";
@@ -120,7 +121,10 @@ public final class EngineLoad {
         .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
     if (!stream) {
       JsonNode r = JSON.readTree(HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body());
-      return r.path("usage").path("completion_tokens").asInt();
+      if (!r.path("choices").path(0).has("text")) throw new IllegalStateException("no completion: " + r);
+      // With ignore_eos llama.cpp generates exactly max_tokens (its log: n_past = prompt + max_tokens);
+      // usage.completion_tokens would count streamed pieces, fewer when bytes are held back.
+      return tokens;
     }
     long t0 = System.nanoTime();
     try (InputStream in = HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream()).body()) {
