@@ -51,6 +51,18 @@ class EngineProcessTest {
   }
 
   @Test
+  void sigtermFromTheSupervisorStopsTheChild() throws Exception {
+    try (EngineProcess engine = EngineProcess.start(EngineProcess.settings(tinyModel(), "tiny", dir.resolve("w3")),
+        dir.resolve("e3.log")).awaitReady()) {
+      engine.process.destroy(); // SIGTERM, as the supervisor's first step when it stops a replica
+
+      assertThat(engine.process.waitFor(30, TimeUnit.SECONDS)).as("exited on SIGTERM").isTrue();
+      assertThat(engine.process.exitValue()).isEqualTo(128 + 15);
+      assertThat(engine.health()).isEqualTo(-1);
+    }
+  }
+
+  @Test
   void missingModelFileEndsWithStatus3NamingThePath() throws Exception {
     Path missing = dir.resolve("vault/nothing-here.gguf");
     try (EngineProcess engine = EngineProcess.start(EngineProcess.settings(missing, "m", dir.resolve("w")), dir.resolve("e.log"))) {
