@@ -34,6 +34,23 @@ final class BoundedJson {
     return parseObject(bytes, 0, bytes.length, name, expected);
   }
 
+  /** A streaming parser with the same strictness, for documents too large to hold as a tree. */
+  static JsonParser parser(InputStream in) throws IOException {
+    return MAPPER.createParser(in);
+  }
+
+  /** Reads the value the parser is on as a tree (for small values within a streamed document). */
+  static JsonNode readTree(JsonParser parser) throws IOException {
+    return MAPPER.readTree(parser);
+  }
+
+  static ModelFileException invalid(String name, JsonProcessingException e, String expected) {
+    JsonLocation at = e.getLocation();
+    String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    return new ModelFileException(
+        name, "is not valid JSON" + where + " (" + e.getOriginalMessage() + "); expected " + expected, e);
+  }
+
   static ObjectNode parseObject(byte[] bytes, int offset, int length, String name, String expected)
       throws ModelFileException {
     for (int i = offset; i < offset + length; i++) {
@@ -46,10 +63,7 @@ final class BoundedJson {
     try {
       node = MAPPER.readTree(bytes, offset, length);
     } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ModelFileException(
-          name, "is not valid JSON" + where + " (" + e.getOriginalMessage() + "); expected " + expected, e);
+      throw invalid(name, e, expected);
     } catch (IOException e) {
       throw new ModelFileException(name, "could not be parsed as JSON: " + e.getMessage(), e);
     }

@@ -59,8 +59,19 @@ public record GgufFile(
     return string("general.name");
   }
 
+  /** {@code general.license}: an SPDX expression, or a name for licenses outside SPDX. */
   public Optional<String> license() {
     return string("general.license");
+  }
+
+  /** {@code general.license.name}: a human-readable name for a license outside SPDX. */
+  public Optional<String> licenseName() {
+    return string("general.license.name");
+  }
+
+  /** {@code general.license.link}: where the license text is. */
+  public Optional<String> licenseLink() {
+    return string("general.license.link");
   }
 
   /** The {@code general.file_type} value, if present. */

@@ -31,8 +31,18 @@ public final class GgufReader {
   /** Vocabularies reach ~260k tokens and merge lists ~1M entries. */
   public static final long MAX_ARRAY_LENGTH = 1L << 24;
 
-  /** Caps the whole header (and so the heap it takes), tokenizer arrays included. */
+  /** Caps the whole header in the file, tokenizer arrays included; real ones are under 20 MiB. */
   public static final long MAX_HEADER_BYTES = 256L << 20;
+
+  /**
+   * Caps the heap the parsed metadata may take (strings count their object overhead): the largest
+   * real vocabularies (260k tokens, 280k merges, their scores and types) count a few tens of MiB,
+   * while a header of millions of tiny strings would need gigabytes.
+   */
+  public static final long MAX_METADATA_MEMORY_BYTES = 128L << 20;
+
+  /** Heap of a String beyond its characters: object header, fields, array header. */
+  private static final int STRING_OVERHEAD_BYTES = 56;
 
   /** ggml tensors have at most 4 dimensions (GGML_MAX_DIMS). */
   public static final int MAX_DIMENSIONS = 4;
@@ -94,11 +104,12 @@ public final class GgufReader {
     checkCount(file, "metadata key/values", kvCount, MAX_METADATA_COUNT, MIN_KV_BYTES, in);
 
     Map<String, GgufValue> metadata = new LinkedHashMap<>();
+    MemoryBudget budget = new MemoryBudget(file);
     for (long i = 0; i < kvCount; i++) {
       String key = string(in, file, "key of metadata entry " + i);
       int typeId = in.i32("type of " + key);
       GgufValueType type = valueType(file, typeId, key);
-      GgufValue value = new GgufValue(type, value(in, file, type, key, 0));
+      GgufValue value = new GgufValue(type, value(in, file, type, key, 0, budget));
       if (metadata.put(key, value) != null) {
         throw new ModelFileException(file, "repeats the metadata key '" + key + "'; the header is corrupt");
       }
@@ -150,7 +161,13 @@ public final class GgufReader {
     }
     long dataBytes = in.size() - dataOffset;
     for (GgufTensorInfo t : infos) checkExtent(file, t, alignment, dataBytes);
-    return new GgufFile(file, version, metadata, infos, alignment, dataOffset, in.size());
+    GgufFile result = new GgufFile(file, version, metadata, infos, alignment, dataOffset, in.size());
+    try {
+      result.parameterCount();
+    } catch (ArithmeticException e) {
+      throw new ModelFileException(file, "claims more tensor elements in total than fit in 63 bits; the header is corrupt");
+    }
+    return result;
   }
 
   private static void checkExtent(String file, GgufTensorInfo t, long alignment, long dataBytes)
@@ -209,7 +226,8 @@ public final class GgufReader {
     return in.utf8(in.bytes((int) len, what), what);
   }
 
-  private static Object value(BoundedChannelReader in, String file, GgufValueType type, String key, int depth)
+  private static Object value(
+      BoundedChannelReader in, String file, GgufValueType type, String key, int depth, MemoryBudget budget)
       throws IOException {
     return switch (type) {
       case UINT8 -> (long) in.u8(key);
@@ -226,7 +244,11 @@ public final class GgufReader {
         if (b > 1) throw new ModelFileException(file, "metadata '" + key + "' is a BOOL holding " + b + "; only 0 and 1 are valid");
         yield b == 1;
       }
-      case STRING -> string(in, file, "metadata '" + key + "'");
+      case STRING -> {
+        String s = string(in, file, "metadata '" + key + "'");
+        budget.spend(STRING_OVERHEAD_BYTES + 2L * s.length(), key);
+        yield s;
+      }
       case ARRAY -> {
         if (depth >= MAX_ARRAY_DEPTH) {
           throw new ModelFileException(file, "metadata '" + key + "' nests arrays deeper than " + MAX_ARRAY_DEPTH);
@@ -241,14 +263,42 @@ public final class GgufReader {
           throw new ModelFileException(
               file, "metadata '" + key + "' claims " + len + " " + elem + " elements, which cannot fit in the " + in.remaining() + " bytes that follow; the file is truncated or its header is corrupt");
         }
+        if (PackedValues.packs(elem)) {
+          budget.spend(len * PackedValues.elementBytes(elem), key);
+          try {
+            yield new GgufValue.Array(elem, PackedValues.read(in, elem, (int) len, key));
+          } catch (IllegalStateException e) {
+            throw new ModelFileException(file, "metadata " + e.getMessage() + "; only 0 and 1 are valid");
+          }
+        }
+        budget.spend(len * 8, key);
         List<Object> out = new ArrayList<>((int) len);
         for (long i = 0; i < len; i++) {
-          out.add(value(in, file, elem, key, depth + 1));
+          out.add(value(in, file, elem, key, depth + 1, budget));
           if ((i & 0xfff) == 0) checkHeaderSize(in, file);
         }
         yield new GgufValue.Array(elem, out);
       }
     };
+  }
+
+  /** Counts the heap parsed metadata takes, and stops the read before it exceeds the cap. */
+  private static final class MemoryBudget {
+    private final String file;
+    private long spent;
+
+    MemoryBudget(String file) {
+      this.file = file;
+    }
+
+    void spend(long bytes, String key) throws ModelFileException {
+      spent += bytes;
+      if (spent > MAX_METADATA_MEMORY_BYTES) {
+        throw new ModelFileException(
+            file, "metadata would take more than " + (MAX_METADATA_MEMORY_BYTES >> 20) + " MiB of memory (reached at '"
+                + key + "'); real models need far less, so the header is refused as corrupt or hostile");
+      }
+    }
   }
 
   static long alignUp(long offset, long alignment) {

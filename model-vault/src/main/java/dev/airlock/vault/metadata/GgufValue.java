@@ -17,7 +17,8 @@ public record GgufValue(GgufValueType type, Object value) {
   public record Array(GgufValueType elementType, List<Object> elements) {
     public Array {
       Objects.requireNonNull(elementType, "elementType");
-      elements = List.copyOf(elements);
+      // Packed numbers are already immutable and typed; anything else is copied.
+      elements = elements instanceof PackedValues ? elements : List.copyOf(elements);
     }
 
     public int size() {
@@ -86,16 +87,12 @@ public record GgufValue(GgufValueType type, Object value) {
 
   /** An array of FLOAT32, e.g. {@code tokenizer.ggml.scores}. */
   public static GgufValue float32s(float[] values) {
-    Object[] boxed = new Object[values.length];
-    for (int i = 0; i < values.length; i++) boxed[i] = (double) values[i];
-    return array(GgufValueType.FLOAT32, List.of(boxed));
+    return new GgufValue(GgufValueType.ARRAY, new Array(GgufValueType.FLOAT32, PackedValues.ofFloats(values)));
   }
 
   /** An array of INT32, e.g. {@code tokenizer.ggml.token_type}. */
   public static GgufValue int32s(int[] values) {
-    Object[] boxed = new Object[values.length];
-    for (int i = 0; i < values.length; i++) boxed[i] = (long) values[i];
-    return array(GgufValueType.INT32, List.of(boxed));
+    return new GgufValue(GgufValueType.ARRAY, new Array(GgufValueType.INT32, PackedValues.ofInts(values)));
   }
 
   /**

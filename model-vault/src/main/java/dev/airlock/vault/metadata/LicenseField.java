@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A license statement the model makes about itself: the card's {@code license},
- * {@code license_name} or {@code license_link}, or a GGUF {@code general.license}.
+ * {@code license_name} or {@code license_link}, or a GGUF {@code general.license},
+ * {@code general.license.name} or {@code general.license.link}.
  *
  * @param key the key as written ({@code license}, {@code general.license}, ...)
  */

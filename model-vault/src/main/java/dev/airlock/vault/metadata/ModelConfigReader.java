@@ -15,8 +15,8 @@ import java.util.OptionalInt;
 
 /** Reads a Hugging Face {@code config.json}. */
 public final class ModelConfigReader {
-  /** Real configs are a few KB (tens with label maps); more is not a config. */
-  public static final long MAX_CONFIG_BYTES = 16L << 20;
+  /** Real configs (and tokenizer configs) are a few KB to a few hundred; more is not a config. */
+  public static final long MAX_CONFIG_BYTES = 4L << 20;
 
   private ModelConfigReader() {}
 

@@ -75,7 +75,7 @@ public final class ModelInspector {
     Map<String, Long> byDtype = new TreeMap<>();
     List<String> weightFiles = new ArrayList<>();
     if (safetensors.isPresent()) {
-      parameters = OptionalLong.of(safetensors.get().parameterCount());
+      parameters = OptionalLong.of(unpackedParameterCount(safetensors.get(), config.flatMap(ModelConfig::quantization)));
       byDtype.putAll(safetensors.get().parametersByDtype());
       safetensors.get().files().forEach(h -> weightFiles.add(h.file()));
     } else if (!sized.isEmpty()) {
@@ -118,7 +118,9 @@ public final class ModelInspector {
     }
     Set<String> seenBases = new HashSet<>();
     for (GgufFile g : ggufs) {
-      g.license().ifPresent(l -> licenses.add(new LicenseField("general.license", l, g.evidence("general.license").orElseThrow())));
+      for (String key : List.of("general.license", "general.license.name", "general.license.link")) {
+        g.string(key).ifPresent(v -> licenses.add(new LicenseField(key, v, g.evidence(key).orElseThrow())));
+      }
       for (GgufFile.GgufBaseModel b : g.baseModels()) {
         String label = b.name().or(b::repoUrl).or(b::organization).orElseThrow();
         if (seenBases.add(label)) {
@@ -149,12 +151,49 @@ public final class ModelInspector {
           ctx, hardware.batchSize());
       memory = Optional.of(estimate);
       fit = MemoryEstimator.fit(estimate, hardware);
+      if (contextLength.isPresent() && ctx > contextLength.getAsInt()) {
+        // Servers refuse a context longer than the model's (vLLM: max_model_len above the derived one).
+        fit = new HardwareFit(HardwareFit.Verdict.DOES_NOT_FIT, fit.requiredBytes(), fit.usableBytes(),
+            "the configured context of " + ctx + " tokens exceeds the model's maximum of "
+                + contextLength.getAsInt() + "; configure at most " + contextLength.getAsInt());
+      }
     }
 
     return new ModelMetadata(
         format, architecture, config.flatMap(ModelConfig::modelType), name, parameters, byDtype,
         config.flatMap(ModelConfig::dtype), quantization, contextLength, licenses, bases, risks,
         memory, fit, card, config, weightFiles);
+  }
+
+  /** Methods that pack several low-bit weights into each I32 element of a {@code .qweight}. */
+  private static final Set<String> PACKED_INT32_METHODS = Set.of("awq", "gptq");
+
+  /** Per-group quantization metadata of AWQ/GPTQ: bookkeeping, not parameters of the model. */
+  private static final List<String> PACKING_METADATA_SUFFIXES = List.of(".qzeros", ".scales", ".g_idx");
+
+  /**
+   * Parameters as the model has them: for AWQ and GPTQ each I32 element of a {@code .qweight}
+   * holds 32 / bits weights, and their zeros, scales and group indices are not parameters.
+   * Otherwise every tensor element counts.
+   */
+  static long unpackedParameterCount(SafetensorsWeights weights, Optional<Quantization> quantization) {
+    boolean packed = quantization.isPresent()
+        && PACKED_INT32_METHODS.contains(quantization.get().method())
+        && quantization.get().bits().isPresent()
+        && quantization.get().bits().getAsInt() > 0
+        && 32 % quantization.get().bits().getAsInt() == 0;
+    if (!packed) return weights.parameterCount();
+    int perElement = 32 / quantization.get().bits().getAsInt();
+    long n = 0;
+    for (SafetensorsHeader h : weights.files()) {
+      for (SafetensorsTensor t : h.tensors()) {
+        if (PACKING_METADATA_SUFFIXES.stream().anyMatch(t.name()::endsWith)) continue;
+        long elements = t.elementCount();
+        n = Math.addExact(n, t.name().endsWith(".qweight") && t.dtype().equals("I32")
+            ? Math.multiplyExact(elements, perElement) : elements);
+      }
+    }
+    return n;
   }
 
   private record Weights(long bytes, String basis) {}

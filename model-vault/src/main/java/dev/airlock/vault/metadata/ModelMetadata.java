@@ -14,8 +14,8 @@ import java.util.OptionalLong;
  *     {@code general.architecture}
  * @param modelType config.json {@code model_type}
  * @param name GGUF {@code general.name}
- * @param parameterCount total tensor elements from the weight headers (for packed quantizations
- *     such as AWQ/GPTQ this counts the packed elements)
+ * @param parameterCount parameters from the weight headers: tensor elements, with AWQ/GPTQ
+ *     {@code .qweight} elements unpacked (32 / bits each) and their zeros and scales left out
  * @param parametersByDtype tensor elements per stored dtype (safetensors dtype or ggml type)
  * @param declaredDtype config.json {@code torch_dtype} / {@code dtype}
  * @param quantization from config.json {@code quantization_config} or GGUF {@code general.file_type}

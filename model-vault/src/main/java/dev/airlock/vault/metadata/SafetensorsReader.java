@@ -1,8 +1,15 @@
 package dev.airlock.vault.metadata;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +32,19 @@ public final class SafetensorsReader {
   /** The format's own limit on header size (safetensors refuses larger headers too). */
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-  /** An index lists every tensor once: a few MB for the largest models. */
-  public static final long MAX_INDEX_BYTES = 64L << 20;
+  /** An index lists every tensor once: under 10 MB for the largest models. */
+  public static final long MAX_INDEX_BYTES = 32L << 20;
 
   public static final String INDEX_FILE = "model.safetensors.index.json";
+
+  /**
+   * Caps the heap a parsed header may take: real headers (a few thousand tensors per shard) need a
+   * few MiB, while 100 MB of tiny entries would need gigabytes.
+   */
+  public static final long MAX_HEADER_MEMORY_BYTES = 128L << 20;
+
+  /** Heap of one entry beyond its characters: record, strings, list. */
+  private static final int ENTRY_OVERHEAD_BYTES = 160;
 
   private static final Map<String, Integer> DTYPE_BYTES =
       Map.ofEntries(
@@ -68,67 +84,140 @@ public final class SafetensorsReader {
         throw new ModelFileException(
             name, "claims a header of " + headerLength + " bytes but only " + in.remaining() + " bytes follow; the file is truncated or not safetensors");
       }
-      byte[] json = in.bytes((int) headerLength, "header");
-      if (json[0] != '{') {
+      int first = in.u8("header");
+      if (first != '{') {
         throw new ModelFileException(
-            name, "header does not start with '{' (found byte 0x" + Integer.toHexString(json[0] & 0xff) + "); the file is not safetensors");
+            name, "header does not start with '{' (found byte 0x" + Integer.toHexString(first) + "); the file is not safetensors");
       }
-      ObjectNode root = BoundedJson.parseObject(json, 0, json.length, name, "a safetensors header");
-      return header(name, headerLength, in.size(), root);
+      ch.position(8);
+      InputStream json = new BufferedInputStream(new LimitedInputStream(Channels.newInputStream(ch), headerLength), 1 << 16);
+      return header(name, headerLength, in.size(), json);
     }
   }
 
-  private static SafetensorsHeader header(String name, long headerLength, long fileSize, ObjectNode root)
-      throws ModelFileException {
+  /**
+   * Streams the header's entries one by one, so only the parsed tensors are held (never the raw
+   * header or a tree of all of it), within {@link #MAX_HEADER_MEMORY_BYTES}.
+   */
+  private static SafetensorsHeader header(String name, long headerLength, long fileSize, InputStream json)
+      throws IOException {
     long dataLength = fileSize - 8 - headerLength;
     List<SafetensorsTensor> tensors = new ArrayList<>();
     Map<String, String> metadata = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : root.properties()) {
-      String tensor = e.getKey();
-      JsonNode v = e.getValue();
-      if (tensor.equals("__metadata__")) {
-        if (!v.isObject()) throw new ModelFileException(name, "__metadata__ must be an object of strings");
-        for (Map.Entry<String, JsonNode> m : v.properties()) {
-          metadata.put(m.getKey(), m.getValue().isTextual() ? m.getValue().asText() : m.getValue().toString());
+    long memory = 0;
+    String expected = "a safetensors header";
+    try (JsonParser p = BoundedJson.parser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new ModelFileException(name, "header is not a JSON object; expected " + expected);
+      }
+      JsonToken token;
+      while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        p.nextToken();
+        JsonNode value = BoundedJson.readTree(p);
+        if (key.equals("__metadata__")) {
+          if (!value.isObject()) throw new ModelFileException(name, "__metadata__ must be an object of strings");
+          for (Map.Entry<String, JsonNode> m : value.properties()) {
+            String v = m.getValue().isTextual() ? m.getValue().asText() : m.getValue().toString();
+            metadata.put(m.getKey(), v);
+            memory += 2 * (ENTRY_OVERHEAD_BYTES + m.getKey().length() + v.length());
+          }
+        } else {
+          SafetensorsTensor t = tensor(name, key, value, dataLength);
+          tensors.add(t);
+          memory += ENTRY_OVERHEAD_BYTES + 2L * key.length() + 2L * t.dtype().length() + 24L * t.shape().size();
         }
-        continue;
-      }
-      JsonNode dtype = v.get("dtype");
-      JsonNode shape = v.get("shape");
-      JsonNode offsets = v.get("data_offsets");
-      if (dtype == null || !dtype.isTextual() || shape == null || !shape.isArray()
-          || offsets == null || !offsets.isArray() || offsets.size() != 2) {
-        throw new ModelFileException(
-            name, "tensor '" + tensor + "' needs dtype (text), shape (list) and data_offsets ([begin, end]); found " + abbreviate(v.toString()));
-      }
-      List<Long> dims = new ArrayList<>();
-      for (JsonNode d : shape) {
-        if (!d.canConvertToExactIntegral() || !d.canConvertToLong() || d.asLong() < 0) {
-          throw new ModelFileException(name, "tensor '" + tensor + "' has a shape " + shape + " with a dimension that is not a non-negative integer");
+        if (memory > MAX_HEADER_MEMORY_BYTES) {
+          throw new ModelFileException(
+              name, "header would take more than " + (MAX_HEADER_MEMORY_BYTES >> 20) + " MiB of memory once read ("
+                  + tensors.size() + " tensors so far); real headers need a few MiB, so it is refused as corrupt or hostile");
         }
-        dims.add(d.asLong());
       }
-      long begin = offset(name, tensor, offsets.get(0));
-      long end = offset(name, tensor, offsets.get(1));
-      if (begin > end || end > dataLength) {
-        throw new ModelFileException(
-            name, "tensor '" + tensor + "' claims bytes " + begin + ".." + end + " but the data section holds " + dataLength + " bytes; the file is truncated or its header lies");
+      if (token != JsonToken.END_OBJECT) {
+        throw new ModelFileException(name, "header is not a JSON object of tensors; expected " + expected);
       }
-      SafetensorsTensor t = new SafetensorsTensor(tensor, dtype.asText(), dims, begin, end);
-      long elements;
-      try {
-        elements = t.elementCount();
-      } catch (ArithmeticException ex) {
-        throw new ModelFileException(name, "tensor '" + tensor + "' has a shape " + dims + " whose element count overflows");
+      if (p.nextToken() != null) {
+        throw new ModelFileException(name, "header has data after its JSON object; expected " + expected);
       }
-      Integer size = DTYPE_BYTES.get(t.dtype());
-      if (size != null && (elements > Long.MAX_VALUE / size || elements * size != t.byteLength())) {
-        throw new ModelFileException(
-            name, "tensor '" + tensor + "' is " + t.dtype() + " " + dims + " (" + elements + " elements of " + size + " bytes) but spans " + t.byteLength() + " bytes; the header is inconsistent");
-      }
-      tensors.add(t);
+    } catch (JsonProcessingException e) {
+      throw BoundedJson.invalid(name, e, expected);
     }
-    return new SafetensorsHeader(name, headerLength, fileSize, tensors, metadata);
+    SafetensorsHeader result = new SafetensorsHeader(name, headerLength, fileSize, tensors, metadata);
+    try {
+      result.parameterCount();
+    } catch (ArithmeticException e) {
+      throw new ModelFileException(name, "claims more tensor elements in total than fit in 63 bits; the header is corrupt");
+    }
+    return result;
+  }
+
+  private static SafetensorsTensor tensor(String name, String tensor, JsonNode v, long dataLength)
+      throws ModelFileException {
+    JsonNode dtype = v.get("dtype");
+    JsonNode shape = v.get("shape");
+    JsonNode offsets = v.get("data_offsets");
+    if (dtype == null || !dtype.isTextual() || shape == null || !shape.isArray()
+        || offsets == null || !offsets.isArray() || offsets.size() != 2) {
+      throw new ModelFileException(
+          name, "tensor '" + tensor + "' needs dtype (text), shape (list) and data_offsets ([begin, end]); found " + abbreviate(v.toString()));
+    }
+    List<Long> dims = new ArrayList<>();
+    for (JsonNode d : shape) {
+      if (!d.canConvertToExactIntegral() || !d.canConvertToLong() || d.asLong() < 0) {
+        throw new ModelFileException(name, "tensor '" + tensor + "' has a shape " + shape + " with a dimension that is not a non-negative integer");
+      }
+      dims.add(d.asLong());
+    }
+    long begin = offset(name, tensor, offsets.get(0));
+    long end = offset(name, tensor, offsets.get(1));
+    if (begin > end || end > dataLength) {
+      throw new ModelFileException(
+          name, "tensor '" + tensor + "' claims bytes " + begin + ".." + end + " but the data section holds " + dataLength + " bytes; the file is truncated or its header lies");
+    }
+    SafetensorsTensor t = new SafetensorsTensor(tensor, dtype.asText(), dims, begin, end);
+    long elements;
+    try {
+      elements = t.elementCount();
+    } catch (ArithmeticException ex) {
+      throw new ModelFileException(name, "tensor '" + tensor + "' has a shape " + dims + " whose element count overflows");
+    }
+    Integer size = DTYPE_BYTES.get(t.dtype());
+    if (size != null && (elements > Long.MAX_VALUE / size || elements * size != t.byteLength())) {
+      throw new ModelFileException(
+          name, "tensor '" + tensor + "' is " + t.dtype() + " " + dims + " (" + elements + " elements of " + size + " bytes) but spans " + t.byteLength() + " bytes; the header is inconsistent");
+    }
+    return t;
+  }
+
+  /** Ends a stream after {@code limit} bytes: the header, not the weights behind it. */
+  private static final class LimitedInputStream extends FilterInputStream {
+    private long left;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) return -1;
+      int b = super.read();
+      if (b >= 0) left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) return -1;
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) left -= n;
+      return n;
+    }
+
+    @Override
+    public void close() {
+      // the channel belongs to the caller
+    }
   }
 
   private static long offset(String name, String tensor, JsonNode n) throws ModelFileException {

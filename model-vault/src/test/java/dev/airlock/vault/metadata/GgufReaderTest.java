@@ -251,6 +251,84 @@ class GgufReaderTest {
   }
 
   @Test
+  void rejectsElementCountsThatOverflowInTotal() throws Exception {
+    // Two tensors of a type Airlock does not know (so their bytes cannot be checked), 2^62 elements each.
+    GgufWriter w = new GgufWriter();
+    w.addTensor("a", GgmlType.F32, new long[] {1}, new float[1]);
+    w.addTensor("b", GgmlType.F32, new long[] {1}, new float[1]);
+    byte[] bytes = w.toByteArray();
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    // tensor a: name at 24 (8 + 1), dims count 33, dim 37, type 45, offset 49; tensor b starts at 57
+    b.putLong(37, 1L << 62).putInt(45, 200);
+    b.putLong(57 + 13, 1L << 62).putInt(57 + 21, 200);
+    assertThatThrownBy(() -> readBytes(bytes))
+        .hasMessage("model.gguf: claims more tensor elements in total than fit in 63 bits; the header is corrupt");
+  }
+
+  @Test
+  void readsNumericArraysOfEveryWidth() throws Exception {
+    GgufWriter w = new GgufWriter()
+        .put("u8", GgufValue.array(GgufValueType.UINT8, List.of(0, 255)))
+        .put("i16", GgufValue.array(GgufValueType.INT16, List.of(-32768, 32767)))
+        .put("u32", GgufValue.array(GgufValueType.UINT32, List.of(4_294_967_295L)))
+        .put("u64", GgufValue.array(GgufValueType.UINT64, List.of(-1L)))
+        .put("f64", GgufValue.array(GgufValueType.FLOAT64, List.of(0.5, -2.25)))
+        .put("flags", GgufValue.array(GgufValueType.BOOL, List.of(true, false)));
+    GgufFile g = readBytes(w.toByteArray());
+    assertThat(elements(g, "u8")).containsExactly(0L, 255L);
+    assertThat(elements(g, "i16")).containsExactly(-32768L, 32767L);
+    assertThat(elements(g, "u32")).containsExactly(4_294_967_295L);
+    assertThat(elements(g, "u64")).containsExactly(-1L);
+    assertThat(elements(g, "f64")).containsExactly(0.5, -2.25);
+    assertThat(elements(g, "flags")).containsExactly(true, false);
+    assertThat(g.value("u8")).contains(GgufValue.array(GgufValueType.UINT8, List.of(0, 255)));
+  }
+
+  @Test
+  void rejectsBoolArraysHoldingOtherBytes() throws Exception {
+    byte[] bytes = new GgufWriter().put("f", GgufValue.array(GgufValueType.BOOL, List.of(true))).toByteArray();
+    // header 24 + key (8 + 1) + type 4 + element type 4 + length 8 = 49: the element
+    bytes[49] = 2;
+    assertThatThrownBy(() -> readBytes(bytes))
+        .hasMessage("model.gguf: metadata 'f' is a BOOL array holding 2; only 0 and 1 are valid");
+  }
+
+  @Test
+  void readsAVocabularyAsLargeAsTheLargestRealOnes() throws Exception {
+    // Gemma 3 has 262,144 tokens; Llama 3 has about 280,000 merges.
+    List<String> tokens = new java.util.ArrayList<>();
+    for (int i = 0; i < 262_144; i++) tokens.add("▁token" + i);
+    List<String> merges = new java.util.ArrayList<>();
+    for (int i = 0; i < 280_000; i++) merges.add("Ġt oken" + i);
+    float[] scores = new float[tokens.size()];
+    int[] types = new int[tokens.size()];
+    Arrays.fill(types, 1);
+    GgufWriter w = new GgufWriter()
+        .putString("general.architecture", "llama")
+        .put("tokenizer.ggml.tokens", GgufValue.strings(tokens))
+        .put("tokenizer.ggml.merges", GgufValue.strings(merges))
+        .put("tokenizer.ggml.scores", GgufValue.float32s(scores))
+        .put("tokenizer.ggml.token_type", GgufValue.int32s(types));
+    GgufFile g = readBytes(w.toByteArray());
+    assertThat(g.value("tokenizer.ggml.tokens").flatMap(GgufValue::asArray).orElseThrow().size()).isEqualTo(262_144);
+    assertThat(g.value("tokenizer.ggml.merges").flatMap(GgufValue::asArray).orElseThrow().elements().get(279_999))
+        .isEqualTo("Ġt oken279999");
+  }
+
+  @Test
+  void refusesMetadataThatWouldExhaustTheHeap() throws Exception {
+    // 2.5 million empty strings: 20 MB on disk, but ~160 MB of String objects once read.
+    int count = 2_500_000;
+    ByteBuffer b = ByteBuffer.allocate(24 + 8 + 4 + 4 + 4 + 8 + count * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(GgufReader.MAGIC).putInt(3).putLong(0).putLong(1);
+    b.putLong(4).put("toks".getBytes()).putInt(GgufValueType.ARRAY.id()).putInt(GgufValueType.STRING.id()).putLong(count);
+    assertThatThrownBy(() -> readBytes(b.array()))
+        .isInstanceOf(ModelFileException.class)
+        .hasMessage("model.gguf: metadata would take more than 128 MiB of memory (reached at 'toks');"
+            + " real models need far less, so the header is refused as corrupt or hostile");
+  }
+
+  @Test
   void writerRefusesDataThatDoesNotMatchTheShape() {
     GgufWriter w = new GgufWriter();
     assertThatThrownBy(() -> w.addTensor("t", GgmlType.F32, new long[] {2, 2}, new float[3]))
@@ -269,6 +347,10 @@ class GgufReaderTest {
     assertThat(g.tensors().get(0).type()).contains(GgmlType.Q4_K);
     assertThat(g.parameterCount()).isEqualTo(512);
     assertThat(g.fileTypeName()).contains("Q4_K_M");
+  }
+
+  private static List<Object> elements(GgufFile g, String key) {
+    return g.value(key).flatMap(GgufValue::asArray).orElseThrow().elements();
   }
 
   private GgufFile readBytes(byte[] bytes) throws Exception {

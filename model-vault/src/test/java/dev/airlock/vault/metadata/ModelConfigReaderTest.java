@@ -113,7 +113,7 @@ class ModelConfigReaderTest {
       ch.write(java.nio.ByteBuffer.wrap(new byte[] {'}'}), ModelConfigReader.MAX_CONFIG_BYTES + 10);
     }
     assertThatThrownBy(() -> ModelConfigReader.read(f))
-        .hasMessage("config.json: is 16777227 bytes, more than the 16777216 Airlock reads for a model config (config.json); it is not a real one");
+        .hasMessage("config.json: is 4194315 bytes, more than the 4194304 Airlock reads for a model config (config.json); it is not a real one");
   }
 
   @Test

@@ -163,6 +163,32 @@ class SafetensorsReaderTest {
   }
 
   @Test
+  void refusesAHeaderThatWouldExhaustTheHeap() throws Exception {
+    // 800,000 one-byte tensors: a 40 MB header within the format's 100 MB limit, but far more
+    // tensors than any real shard; held in memory they would take well over 128 MiB.
+    StringBuilder json = new StringBuilder("{");
+    for (int i = 0; i < 800_000; i++) {
+      if (i > 0) json.append(',');
+      json.append("\"t").append(i).append("\":{\"dtype\":\"U8\",\"shape\":[],\"data_offsets\":[0,1]}");
+    }
+    json.append('}');
+    Path f = SafetensorsFixture.write(dir.resolve("model.safetensors"), json.toString().getBytes(StandardCharsets.UTF_8), 1);
+    assertThatThrownBy(() -> SafetensorsReader.read(f))
+        .isInstanceOf(ModelFileException.class)
+        .hasMessageStartingWith("model.safetensors: header would take more than 128 MiB of memory once read (")
+        .hasMessageEndingWith(" tensors so far); real headers need a few MiB, so it is refused as corrupt or hostile");
+  }
+
+  @Test
+  void rejectsDataAfterTheHeaderObject() throws Exception {
+    Path f = SafetensorsFixture.write(dir.resolve("model.safetensors"), "{} {}".getBytes(StandardCharsets.UTF_8), 0);
+    assertThatThrownBy(() -> SafetensorsReader.read(f))
+        .hasMessage("model.safetensors: header has data after its JSON object; expected a safetensors header");
+    Path padded = SafetensorsFixture.write(dir.resolve("padded.safetensors"), "{}      ".getBytes(StandardCharsets.UTF_8), 0);
+    assertThat(SafetensorsReader.read(padded).tensors()).as("trailing spaces pad headers, as the format allows").isEmpty();
+  }
+
+  @Test
   void rejectsTensorsThatPointPastTheData() throws Exception {
     SafetensorsFixture fx = new SafetensorsFixture().tensor("a", "F32", 4, 1000);
     Path f = SafetensorsFixture.write(dir.resolve("model.safetensors"), fx.headerBytes(), 100);
