@@ -61,7 +61,8 @@ class BundleCommandTest {
     assertThat(verify.out()).contains("Verified " + bundle)
         .contains("publisher: Example Labs (origin CN)")
         .contains("signed by: transfer key 'transfer-public.pem'");
-    assertThat(verify.err()).contains("Reading qwen-tiny 1.0: 100%");
+    assertThat(verify.err()).as("no progress lines for a bundle this small (see TransferProgressTest)")
+        .doesNotContain("Reading qwen-tiny");
 
     AirlockCliTest.Run inspect = AirlockCliTest.run("bundle", "inspect", bundle.toString());
     assertThat(inspect.exit()).isZero();
