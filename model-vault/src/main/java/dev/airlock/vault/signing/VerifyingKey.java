@@ -89,6 +89,14 @@ public final class VerifyingKey {
 
   /** The key as PEM, in the canonical form (64-column base64, LF endings) the hint is taken over. */
   public String toPem() {
+    return canonicalPem(key);
+  }
+
+  /**
+   * Any public key as PEM in the canonical form the OMS key hint is taken over, so that a key has
+   * one fingerprint everywhere in Airlock (signatures, trust store, catalog).
+   */
+  public static String canonicalPem(PublicKey key) {
     String b64 = Base64.getEncoder().encodeToString(key.getEncoded());
     StringBuilder pem = new StringBuilder("-----BEGIN PUBLIC KEY-----\n");
     for (int i = 0; i < b64.length(); i += PEM_LINE_LENGTH) {

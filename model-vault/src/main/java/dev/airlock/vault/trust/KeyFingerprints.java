@@ -1,6 +1,8 @@
 package dev.airlock.vault.trust;
 
 import dev.airlock.vault.Sha256;
+import dev.airlock.vault.signing.VerifyingKey;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -10,9 +12,12 @@ import java.security.spec.X509EncodedKeySpec;
 public final class KeyFingerprints {
   private KeyFingerprints() {}
 
-  /** SHA-256 over the DER SubjectPublicKeyInfo: a stable name for a public key. */
+  /**
+   * SHA-256 over the key's canonical PEM: the same value OMS records as the key hint and
+   * {@code airlock keys generate} prints, so one key has one name everywhere.
+   */
   public static Sha256 fingerprint(PublicKey key) {
-    return Sha256.of(key.getEncoded());
+    return Sha256.of(VerifyingKey.canonicalPem(key).getBytes(StandardCharsets.US_ASCII));
   }
 
   public static PublicKey publicKeyFromDer(byte[] der) throws IOException {
