@@ -8,7 +8,7 @@ import dev.airlock.server.backend.BackendSpec;
 import dev.airlock.server.backend.BackendSupervisor;
 import dev.airlock.server.backend.Replica;
 import dev.airlock.server.backend.ServedModel;
-import dev.airlock.server.gateway.AuditUnavailableException;
+import dev.airlock.audit.AuditLogException;
 import dev.airlock.server.gateway.OperatorAuth;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -57,7 +57,7 @@ public class AdminController {
 
   @FunctionalInterface
   interface Action {
-    Object run(String actor) throws AuditUnavailableException, IOException;
+    Object run(String actor) throws IOException;
   }
 
   private MutableHttpResponse<?> guarded(HttpRequest<?> request, HttpStatus success, Action action) {
@@ -71,7 +71,7 @@ public class AdminController {
       return problem(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
     } catch (NoSuchElementException e) {
       return problem(HttpStatus.NOT_FOUND, e.getMessage(), "not_found");
-    } catch (AuditUnavailableException e) {
+    } catch (AuditLogException e) {
       return problem(HttpStatus.SERVICE_UNAVAILABLE, "The audit log cannot record this change, so it was not made. Retry later.",
           "audit_unavailable");
     } catch (IOException e) {

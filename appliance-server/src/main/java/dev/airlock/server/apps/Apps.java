@@ -1,9 +1,7 @@
 package dev.airlock.server.apps;
 
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.gateway.AuditEvent;
-import dev.airlock.server.gateway.AuditTrail;
-import dev.airlock.server.gateway.AuditUnavailableException;
+import dev.airlock.audit.AuditLog;
 import dev.airlock.server.gateway.GatewayConfig;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -48,15 +46,15 @@ public class Apps {
   private record Cached(Caller caller, long expiresAt) {}
 
   private final DataSource db;
-  private final AuditTrail audit;
+  private final AuditLog audit;
   private final Map<String, Cached> byHash = new ConcurrentHashMap<>();
 
-  public Apps(ApplianceDatabase database, AuditTrail audit) {
+  public Apps(ApplianceDatabase database, AuditLog audit) {
     this.db = database.dataSource();
     this.audit = audit;
   }
 
-  public Created create(Spec spec, String actor) throws AuditUnavailableException {
+  public Created create(Spec spec, String actor) {
     String name = requireName(spec.name());
     App app = new App(ApiKeyFormat.newId("app"), name,
         positive(spec.requestsPerMinute(), GatewayConfig.DEFAULT_REQUESTS_PER_MINUTE, "requestsPerMinute"),
@@ -86,12 +84,12 @@ public class Apps {
       Map<String, Object> f = describe(app);
       f.put("keyId", key.keyId());
       f.put("keyPrefix", key.prefix());
-      audit.append(AuditEvent.admin("app.created", actor, f));
+      audit.append(AdminRecords.of("app.created", actor, f));
     });
     return new Created(app, key);
   }
 
-  public App update(String appId, Spec spec, String actor) throws AuditUnavailableException {
+  public App update(String appId, Spec spec, String actor) {
     App old = find(appId).orElseThrow(() -> unknownApp(appId));
     App app = new App(old.id(), spec.name() == null ? old.name() : requireName(spec.name()),
         spec.requestsPerMinute() == null ? old.requestsPerMinute() : positive(spec.requestsPerMinute(), 0, "requestsPerMinute"),
@@ -115,25 +113,25 @@ public class Apps {
         ps.executeUpdate();
       }
       writeGrants(c, app.id(), app.grants());
-      audit.append(AuditEvent.admin("app.updated", actor, describe(app)));
+      audit.append(AdminRecords.of("app.updated", actor, describe(app)));
     });
     byHash.clear();
     return app;
   }
 
-  public IssuedKey issueKey(String appId, String actor) throws AuditUnavailableException {
+  public IssuedKey issueKey(String appId, String actor) {
     find(appId).orElseThrow(() -> unknownApp(appId));
     String secret = ApiKeyFormat.newSecret();
     IssuedKey key = new IssuedKey(ApiKeyFormat.newId("key"), appId, ApiKeyFormat.visiblePrefix(secret), secret);
     inTransaction(c -> {
       insertKey(c, key, secret);
-      audit.append(AuditEvent.admin("key.issued", actor, Map.of("appId", appId, "keyId", key.keyId(), "keyPrefix", key.prefix())));
+      audit.append(AdminRecords.of("key.issued", actor, Map.of("appId", appId, "keyId", key.keyId(), "keyPrefix", key.prefix())));
     });
     return key;
   }
 
   /** Revokes the key and issues its replacement in one step. */
-  public IssuedKey rotate(String keyId, String actor) throws AuditUnavailableException {
+  public IssuedKey rotate(String keyId, String actor) {
     KeyInfo old = key(keyId).filter(k -> k.revokedAt().isEmpty())
         .orElseThrow(() -> new NoSuchElementException("no active key '" + keyId + "': list the app's keys with GET /admin/apps/{id}/keys"));
     String secret = ApiKeyFormat.newSecret();
@@ -146,18 +144,18 @@ public class Apps {
       f.put("keyId", key.keyId());
       f.put("keyPrefix", key.prefix());
       f.put("replacesKeyId", keyId);
-      audit.append(AuditEvent.admin("key.rotated", actor, f));
+      audit.append(AdminRecords.of("key.rotated", actor, f));
     });
     byHash.clear();
     return key;
   }
 
-  public void revoke(String keyId, String actor) throws AuditUnavailableException {
+  public void revoke(String keyId, String actor) {
     KeyInfo old = key(keyId).filter(k -> k.revokedAt().isEmpty())
         .orElseThrow(() -> new NoSuchElementException("no active key '" + keyId + "': it is unknown or already revoked"));
     inTransaction(c -> {
       markRevoked(c, keyId);
-      audit.append(AuditEvent.admin("key.revoked", actor, Map.of("appId", old.appId(), "keyId", keyId, "keyPrefix", old.prefix())));
+      audit.append(AdminRecords.of("key.revoked", actor, Map.of("appId", old.appId(), "keyId", keyId, "keyPrefix", old.prefix())));
     });
     byHash.clear();
   }
@@ -308,7 +306,7 @@ public class Apps {
   }
 
   interface SqlWork {
-    void run(Connection c) throws SQLException, AuditUnavailableException;
+    void run(Connection c) throws SQLException;
   }
 
   interface Binder {
@@ -319,13 +317,13 @@ public class Apps {
     T read(ResultSet rs) throws SQLException;
   }
 
-  private void inTransaction(SqlWork work) throws AuditUnavailableException {
+  private void inTransaction(SqlWork work) {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try {
         work.run(c);
         c.commit();
-      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }

@@ -3,9 +3,8 @@ package dev.airlock.server.backend;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.gateway.AuditEvent;
-import dev.airlock.server.gateway.AuditTrail;
-import dev.airlock.server.gateway.AuditUnavailableException;
+import dev.airlock.audit.AuditLog;
+import dev.airlock.server.apps.AdminRecords;
 import dev.airlock.server.gateway.GatewayConfig;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -51,12 +50,12 @@ public class ActiveModels {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DataSource db;
-  private final AuditTrail audit;
+  private final AuditLog audit;
   private final GatewayConfig config;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
 
-  public ActiveModels(ApplianceDatabase database, AuditTrail audit, GatewayConfig config) {
+  public ActiveModels(ApplianceDatabase database, AuditLog audit, GatewayConfig config) {
     this.db = database.dataSource();
     this.audit = audit;
     this.config = config;
@@ -97,7 +96,7 @@ public class ActiveModels {
     return Map.copyOf(snapshot.aliases);
   }
 
-  public ServedModel activate(String modelId, Activation a, String actor) throws AuditUnavailableException {
+  public ServedModel activate(String modelId, Activation a, String actor) {
     ServedModel model = validate(modelId, a);
     List<String> extra = model.backend() instanceof BackendSpec.Vllm v ? v.extraArgs() : List.of();
     List<String> endpoints = model.backend() instanceof BackendSpec.External e
@@ -131,13 +130,13 @@ public class ActiveModels {
       f.put("extraArgs", extra);
       f.put("endpoints", endpoints);
       f.put("replicas", replicas);
-      audit.append(AuditEvent.admin("model.activated", actor, f));
+      audit.append(AdminRecords.of("model.activated", actor, f));
     });
     changed();
     return model;
   }
 
-  public void deactivate(String modelId, String actor) throws AuditUnavailableException {
+  public void deactivate(String modelId, String actor) {
     if (!snapshot.models.containsKey(modelId)) {
       throw new NoSuchElementException("model '" + modelId + "' is not active: GET /admin/models lists active models");
     }
@@ -148,13 +147,13 @@ public class ActiveModels {
         ps.setString(3, modelId);
         ps.executeUpdate();
       }
-      audit.append(AuditEvent.admin("model.deactivated", actor, Map.of("modelId", modelId)));
+      audit.append(AdminRecords.of("model.deactivated", actor, Map.of("modelId", modelId)));
     });
     changed();
   }
 
   /** Points an alias at a model (creating or re-pointing it); clients keep using the alias unchanged. */
-  public void pointAlias(String alias, String modelId, String actor) throws AuditUnavailableException {
+  public void pointAlias(String alias, String modelId, String actor) {
     if (alias == null || alias.isBlank() || alias.length() > 200) {
       throw new IllegalArgumentException("an alias is a name of 1 to 200 characters, e.g. chat-default");
     }
@@ -179,7 +178,7 @@ public class ActiveModels {
       f.put("alias", alias);
       f.put("modelId", modelId);
       f.put("previousModelId", previous);
-      audit.append(AuditEvent.admin("alias.pointed", actor, f));
+      audit.append(AdminRecords.of("alias.pointed", actor, f));
     });
     changed();
   }
@@ -307,16 +306,16 @@ public class ActiveModels {
   }
 
   interface SqlWork {
-    void run(Connection c) throws SQLException, AuditUnavailableException;
+    void run(Connection c) throws SQLException;
   }
 
-  private void inTransaction(SqlWork work) throws AuditUnavailableException {
+  private void inTransaction(SqlWork work) {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try {
         work.run(c);
         c.commit();
-      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.audit.Actor;
+import dev.airlock.audit.AuditLog;
+import dev.airlock.audit.AuditLogException;
+import dev.airlock.audit.AuditRecord;
 import dev.airlock.server.apps.App;
 import dev.airlock.server.apps.Apps;
 import dev.airlock.server.apps.Caller;
@@ -68,11 +72,11 @@ public class Gateway {
   private final ActiveModels models;
   private final BackendSupervisor supervisor;
   private final BackendClient client;
-  private final AuditTrail audit;
+  private final AuditLog audit;
   private final RateLimiter limiter;
   private final GatewayMetrics metrics;
 
-  public Gateway(Apps apps, ActiveModels models, BackendSupervisor supervisor, BackendClient client, AuditTrail audit,
+  public Gateway(Apps apps, ActiveModels models, BackendSupervisor supervisor, BackendClient client, AuditLog audit,
                  RateLimiter limiter, GatewayMetrics metrics) {
     this.apps = apps;
     this.models = models;
@@ -440,55 +444,60 @@ public class Gateway {
   }
 
   private void auditRequest(Call call, ObjectNode json) {
-    Map<String, Object> f = identity(call);
-    f.put("route", call.route);
-    f.put("stream", call.stream);
+    AuditRecord.Builder b = record("inference.request", call, "ok");
+    b.indexField("stream", Boolean.toString(call.stream));
     Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("request", JSON.convertValue(json, Map.class));
-    append(new AuditEvent("inference.request", call.subject, f, payload));
+    payload.put("request", json);
+    append(b, payload);
   }
 
   private void auditResponse(Call call, Outcome outcome, int httpStatus, ResponseAssembler assembled, String detail) {
-    Map<String, Object> f = identity(call);
-    f.put("status", outcome.label());
-    f.put("httpStatus", httpStatus);
-    f.put("finishReason", assembled.finishReason());
-    f.put("usage", assembled.usage());
-    f.put("latencyMs", roundMillis(System.nanoTime() - call.start));
-    f.put("timeToFirstTokenMs", call.firstChunkAt == 0 ? null : roundMillis(call.firstChunkAt - call.start));
-    f.put("replica", call.replica == null ? null : call.replica.index());
-    if (detail != null) f.put("detail", detail);
-    append(new AuditEvent("inference.response", call.subject, f, assembled.payload()));
+    AuditRecord.Builder b = record("inference.response", call, outcome.label());
+    b.indexField("httpStatus", Integer.toString(httpStatus));
+    if (assembled.finishReason() != null) b.indexField("finishReason", assembled.finishReason());
+    if (assembled.usage() != null) {
+      b.indexField("promptTokens", Long.toString(assembled.promptTokens()));
+      b.indexField("completionTokens", Long.toString(assembled.completionTokens()));
+      b.indexField("totalTokens", Long.toString(assembled.totalTokens()));
+    }
+    b.indexField("latencyMs", millis(System.nanoTime() - call.start));
+    if (call.firstChunkAt != 0) b.indexField("timeToFirstTokenMs", millis(call.firstChunkAt - call.start));
+    if (call.replica != null) b.indexField("replica", Integer.toString(call.replica.index()));
+    if (detail != null) b.indexField("detail", detail);
+    append(b, assembled.payload());
   }
 
   /** Authenticated requests refused before forwarding (ungranted model, limits): recorded, without their prompt. */
   private void refuse(Call call, String reason) {
-    Map<String, Object> f = identity(call);
-    f.put("route", call.route);
-    f.put("reason", reason);
-    append(new AuditEvent("inference.refused", call.subject, f, Map.of()));
+    AuditRecord.Builder b = record("inference.refused", call, "refused");
+    b.indexField("reason", reason);
+    append(b, Map.of());
   }
 
-  private Map<String, Object> identity(Call call) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("requestId", call.requestId);
-    f.put("appId", call.caller.app().id());
-    f.put("app", call.caller.app().name());
-    f.put("keyId", call.caller.keyId());
-    f.put("subject", call.subject);
-    f.put("model", call.resolved == null ? call.requested : call.resolved.model().id());
-    f.put("alias", call.resolved == null ? null : call.resolved.alias().orElse(null));
-    return f;
+  /**
+   * A record with the request's identity. The app, key and alias are index fields (searchable, not
+   * personal); the subject goes where the log encrypts it.
+   */
+  private static AuditRecord.Builder record(String type, Call call, String status) {
+    AuditRecord.Builder b = AuditRecord.builder(type).actor(Actor.app(call.caller.app().id()))
+        .requestId(call.requestId).status(status).model(call.model());
+    if (call.subject != null) b.subject(call.subject);
+    b.indexField("app", call.caller.app().name());
+    b.indexField("keyId", call.caller.keyId());
+    b.indexField("route", call.route);
+    if (call.resolved != null) call.resolved.alias().ifPresent(a -> b.indexField("alias", a));
+    return b;
   }
 
-  private void append(AuditEvent event) {
+  /** The one place the gateway writes to the audit log: if the record is not durable, the request goes no further. */
+  private void append(AuditRecord.Builder record, Map<String, Object> payload) {
     long t = System.nanoTime();
     try {
-      audit.append(event);
+      audit.append(record.payload(JSON.writeValueAsBytes(payload)).build());
       metrics.auditAppend(System.nanoTime() - t, true);
-    } catch (AuditUnavailableException e) {
+    } catch (AuditLogException | IOException e) {
       metrics.auditAppend(System.nanoTime() - t, false);
-      LOG.error("audit append failed, refusing: type={} error={}", event.type(), e.getMessage());
+      LOG.error("audit append failed, refusing: error={}", e.getMessage());
       throw GatewayError.auditUnavailable();
     }
   }
@@ -545,10 +554,6 @@ public class Gateway {
 
   static String millis(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6);
-  }
-
-  private static double roundMillis(long nanos) {
-    return Math.round(nanos / 1e3) / 1e3;
   }
 
   private static String newRequestId() {

@@ -3,6 +3,8 @@ package dev.airlock.server.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.audit.AuditLog;
+import dev.airlock.audit.AuditRecord;
 import dev.airlock.server.backend.BackendSupervisor;
 import dev.airlock.server.backend.Replica;
 import dev.airlock.server.backend.StandIn;
@@ -113,8 +115,32 @@ public final class TestAppliance implements AutoCloseable {
     throw new IllegalStateException(modelId + " not healthy: " + supervisor().replicas().get(modelId));
   }
 
+  public AuditLog auditLog() {
+    return server.getApplicationContext().getBean(AuditLog.class);
+  }
+
+  /**
+   * Every record in the audit log, decrypted, as JSON for assertions: type, actor, subject, model,
+   * requestId, status, the index fields under "fields" and the payload (parsed) under "payload".
+   */
   public List<ObjectNode> auditRecords() throws IOException {
-    return server.getApplicationContext().getBean(FileAuditTrail.class).records();
+    AuditLog log = auditLog();
+    List<ObjectNode> out = new java.util.ArrayList<>();
+    for (long i = 0; i < log.size(); i++) {
+      AuditRecord r = log.decrypt(i).orElseThrow();
+      ObjectNode n = JSON.createObjectNode();
+      n.put("index", i);
+      n.put("type", r.type());
+      n.put("actor", r.actor().kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + r.actor().id());
+      r.subject().ifPresent(v -> n.put("subject", v));
+      r.model().ifPresent(v -> n.put("model", v));
+      r.requestId().ifPresent(v -> n.put("requestId", v));
+      n.put("status", r.status());
+      n.set("fields", JSON.valueToTree(r.indexFields()));
+      n.set("payload", r.payload().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.payload()));
+      out.add(n);
+    }
+    return out;
   }
 
   /** Records appended after the first {@code from} ones. */
