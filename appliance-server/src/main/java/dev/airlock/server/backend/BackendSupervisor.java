@@ -82,6 +82,12 @@ public class BackendSupervisor implements AutoCloseable {
     return best;
   }
 
+  /** Another node may have changed activations in the shared database: pick that up. */
+  @io.micronaut.scheduling.annotation.Scheduled(fixedDelay = "${airlock.gateway.refresh-interval:5s}", initialDelay = "5s")
+  public void refreshActivations() {
+    if (!closed) models.refresh();
+  }
+
   public void release(Replica replica) {
     replica.end();
   }

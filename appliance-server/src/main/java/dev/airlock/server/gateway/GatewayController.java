@@ -46,4 +46,37 @@ public class GatewayController {
   public MutableHttpResponse<?> embeddings(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return gateway.infer("/v1/embeddings", request, body);
   }
+
+  /** Anything else under /v1: not a route (nothing is ever forwarded but the routes above). */
+  @Get("/{+path}")
+  public MutableHttpResponse<?> otherGet(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  @Post(uri = "/{+path}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> otherPost(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  @io.micronaut.http.annotation.Put(uri = "/{+path}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> otherPut(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  @io.micronaut.http.annotation.Delete("/{+path}")
+  public MutableHttpResponse<?> otherDelete(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  private static MutableHttpResponse<?> unknown(HttpRequest<?> request) {
+    String path = request.getPath();
+    boolean postRoute = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+    if (postRoute) {
+      return GatewayErrors.answer(io.micronaut.http.HttpStatus.METHOD_NOT_ALLOWED, "Method " + request.getMethodName()
+          + " is not allowed on " + path + "; allowed: POST.", "method_not_allowed").header("Allow", "POST");
+    }
+    return GatewayErrors.answer(io.micronaut.http.HttpStatus.NOT_FOUND, "There is no route " + request.getMethodName() + " " + path
+        + ". The OpenAI-compatible routes are /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.",
+        "unknown_route");
+  }
 }

@@ -104,6 +104,31 @@ class GatewayHttpTest {
   }
 
   @Test
+  void unknownRoutesAndMethodsAreAnsweredInOpenAiShapeToo() throws Exception {
+    HttpResponse<String> unknown = post("/v1/chat/complete", "{}", key, Map.of());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown.body()).path("error").path("code").asText()).isEqualTo("unknown_route");
+    assertThat(json(unknown.body()).path("error").path("message").asText()).contains("There is no route POST /v1/chat/complete");
+    HttpResponse<String> wrongMethod = appliance.http.send(HttpRequest.newBuilder(appliance.url("/v1/chat/completions"))
+        .header("authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(json(wrongMethod.body()).path("error").path("message").asText())
+        .contains("Method GET is not allowed on /v1/chat/completions; allowed: POST");
+  }
+
+  @Test
+  void overTheTokenQuotaTheAppGets429ForTokens() throws Exception {
+    JsonNode app = appliance.createApp("token-hungry", List.of("tiny-chat"), Map.of("tokensPerMinute", 5));
+    String hungry = app.path("key").path("secret").asText();
+    String body = "{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"a b c d e\"}]}";
+    assertThat(post("/v1/chat/completions", body, hungry, Map.of()).statusCode()).isEqualTo(200);
+    HttpResponse<String> limited = post("/v1/chat/completions", body, hungry, Map.of());
+    assertOpenAiError(limited, 429, "rate_limit_exceeded", "this app may use 5 tokens per minute");
+    assertThat(json(limited.body()).path("error").path("type").asText()).isEqualTo("tokens");
+    assertThat(Long.parseLong(limited.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+  }
+
+  @Test
   void refusesABodyOverTheAppsLimitWith413AndForwardsNothing() throws Exception {
     int forwarded = appliance.standIn.allRequests().size();
     String big = "{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat(3000) + "\"}]}";
