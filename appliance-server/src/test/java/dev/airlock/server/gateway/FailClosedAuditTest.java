@@ -1,8 +1,13 @@
 package dev.airlock.server.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.InternalServerException;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -62,6 +67,14 @@ class FailClosedAuditTest {
 
         int forwarded = appliance.standIn.requests(port).size();
         assertThat(appliance.http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+        // The official client sees the same refusal.
+        OpenAIClient sdk = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(appliance.server.getURL() + "/v1").maxRetries(0).build();
+        assertThatThrownBy(() -> sdk.chat().completions().create(ChatCompletionCreateParams.builder()
+            .model("sealed-chat").addUserMessage("the merger closes friday").build()))
+            .isInstanceOfSatisfying(InternalServerException.class, e -> {
+              assertThat(e.statusCode()).isEqualTo(503);
+              assertThat(e.code()).contains("audit_unavailable");
+            });
         assertThat(appliance.standIn.requests(port)).hasSize(forwarded);
 
         // Operator changes are refused as well: nothing changes without its record.

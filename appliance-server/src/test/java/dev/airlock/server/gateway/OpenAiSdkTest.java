@@ -9,12 +9,16 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
@@ -187,6 +191,45 @@ class OpenAiSdkTest {
     assertThat(records.get(1).path("fields").path("promptTokens").asText()).isEqualTo("4");
     assertThat(records.get(1).path("fields").path("totalTokens").asText()).isEqualTo("4");
     assertThat(records.get(1).path("payload").toString()).isEqualTo("{\"embeddings\":1,\"dimensions\":3}");
+  }
+
+  @Test
+  void legacyCompletionsWorkWholeAndStreamedAndAreAudited() throws Exception {
+    int before = appliance.auditCount();
+    CompletionCreateParams params = CompletionCreateParams.builder()
+        .model("chat-default").prompt("Once upon a time").maxTokens(2).user("dora").build();
+
+    Completion whole = client(helpdeskKey).completions().create(params);
+    assertThat(whole.choices().get(0).text()).isEqualTo("Hello from");
+    assertThat(whole.choices().get(0).finishReason()).isEqualTo(CompletionChoice.FinishReason.LENGTH);
+    StringBuilder streamed = new StringBuilder();
+    try (StreamResponse<Completion> stream = client(helpdeskKey).completions().createStreaming(params)) {
+      stream.stream().forEach(c -> c.choices().forEach(choice -> streamed.append(choice.text())));
+    }
+    assertThat(streamed.toString()).isEqualTo("Hello from");
+
+    List<ObjectNode> records = appliance.auditRecordsSince(before);
+    assertThat(records).extracting(r -> r.path("type").asText() + " " + r.path("status").asText()).containsExactly(
+        "inference.request ok", "inference.response completed", "inference.request ok", "inference.response completed");
+    assertThat(records.get(0).path("fields").path("route").asText()).isEqualTo("/v1/completions");
+    assertThat(records.get(0).path("payload").path("request").path("prompt").asText()).isEqualTo("Once upon a time");
+    assertThat(records.get(1).path("fields").path("finishReason").asText()).isEqualTo("length");
+    assertThat(records.get(3).path("fields").path("finishReason").asText()).isEqualTo("length");
+    assertThat(records.get(3).path("payload").path("response").asText()).isEqualTo("Hello from");
+    assertThat(records.get(3).path("subject").asText()).isEqualTo("dora");
+  }
+
+  @Test
+  void aMalformedRequestIsA400ThatTheSdkReportsAsBadRequest() throws Exception {
+    int before = appliance.auditCount();
+    ChatCompletionCreateParams empty = ChatCompletionCreateParams.builder().model("chat-default").messages(List.of()).build();
+    assertThatThrownBy(() -> client(helpdeskKey).chat().completions().create(empty))
+        .isInstanceOfSatisfying(BadRequestException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(400);
+          assertThat(e.param()).contains("messages");
+          assertThat(e.getMessage()).contains("'messages' is required: a non-empty array");
+        });
+    assertThat(appliance.auditRecordsSince(before)).isEmpty();
   }
 
   @Test
