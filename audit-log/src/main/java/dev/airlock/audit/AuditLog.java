@@ -137,11 +137,27 @@ public final class AuditLog implements AutoCloseable {
         throw new AuditLogException("another process (or another AuditLog in this one) already writes the audit log in "
             + directory + "; only one writer may open it (readers such as 'airlock audit verify' need no lock)");
       }
-      KeyRing keyRing = KeyRing.open(directory, keys.wrapKey());
-      SegmentStore segments = SegmentStore.openForWriting(directory, options.segmentBytes());
-      CheckpointStore checkpoints = CheckpointStore.openForWriting(directory);
-      TreeStore tree = TreeStore.open(directory, true);
-      recoverTree(directory, keys, segments, checkpoints, tree);
+      List<java.io.Closeable> opened = new ArrayList<>();
+      KeyRing keyRing;
+      SegmentStore segments;
+      CheckpointStore checkpoints;
+      TreeStore tree;
+      try {
+        keyRing = keep(opened, KeyRing.open(directory, keys.wrapKey()));
+        segments = keep(opened, SegmentStore.openForWriting(directory, options.segmentBytes()));
+        checkpoints = keep(opened, CheckpointStore.openForWriting(directory));
+        tree = keep(opened, TreeStore.open(directory, true));
+        recoverTree(directory, keys, segments, checkpoints, tree);
+      } catch (IOException | RuntimeException e) {
+        for (java.io.Closeable c : opened) {
+          try {
+            c.close();
+          } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
       AuditLog log = new AuditLog(directory, keys, options, lockChannel, lock, segments, tree, checkpoints, keyRing);
       SegmentStore.Recovery r = segments.recovery();
       if (r.tornBytesRemoved() > 0) {
@@ -157,6 +173,11 @@ public final class AuditLog implements AutoCloseable {
       closeQuietly(lockChannel);
       throw e;
     }
+  }
+
+  private static <T extends java.io.Closeable> T keep(List<java.io.Closeable> opened, T c) {
+    opened.add(c);
+    return c;
   }
 
   private static void closeQuietly(FileChannel ch) {

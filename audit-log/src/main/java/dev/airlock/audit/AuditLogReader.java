@@ -106,6 +106,10 @@ public final class AuditLogReader {
             return;
           }
           boolean last = i == list.size() - 1;
+          if (!last && list.get(i + 1).getKey() <= from) {
+            expected = list.get(i + 1).getKey(); // wholly before the requested range
+            continue;
+          }
           try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long n = ch.size();
             long index = first;
@@ -188,6 +192,11 @@ public final class AuditLogReader {
    * stored tree) between consecutive checkpoints. Stops at the first problem.
    */
   public VerificationReport verify(NoteVerifier verifier) {
+    return verify(verifier, n -> {});
+  }
+
+  /** As {@link #verify(NoteVerifier)}, telling {@code progress} the number of entries checked so far. */
+  public VerificationReport verify(NoteVerifier verifier, java.util.function.LongConsumer progress) {
     List<String> notes = new ArrayList<>();
     List<CheckpointStore.Stored> stored;
     try {
@@ -246,6 +255,7 @@ public final class AuditLogReader {
       }
       range.append(MerkleHash.leaf(leaf));
       checked[0] = index + 1;
+      progress.accept(index + 1);
       while (next[0] < cps.size() && cps.get(next[0]).size() == range.size()) {
         Checkpoint c = cps.get(next[0]);
         if (!MessageDigest.isEqual(range.root(), c.rootHash())) {

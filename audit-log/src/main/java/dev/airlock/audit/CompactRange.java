@@ -6,13 +6,14 @@ import java.util.List;
 /**
  * The right edge of a growing tree: one hash per set bit of its size, enough to append a leaf and
  * to compute the root at any time in O(log n). Verification uses it to recompute roots from the
- * leaves without storing the tree.
+ * leaves without storing the tree; public for verifiers outside this package (the Kafka mirror's).
  */
-final class CompactRange {
+public final class CompactRange {
   private final List<byte[]> hashes = new ArrayList<>();
   private long size;
 
-  void append(byte[] leafHash) {
+  /** Adds the next leaf's hash ({@link MerkleHash#leaf}). */
+  public void append(byte[] leafHash) {
     byte[] h = leafHash;
     long n = size;
     while ((n & 1) == 1) {
@@ -23,11 +24,13 @@ final class CompactRange {
     size++;
   }
 
-  long size() {
+  /** Leaves appended so far. */
+  public long size() {
     return size;
   }
 
-  byte[] root() {
+  /** The RFC 9162 root of the leaves appended so far. */
+  public byte[] root() {
     if (hashes.isEmpty()) {
       return MerkleHash.emptyRoot();
     }

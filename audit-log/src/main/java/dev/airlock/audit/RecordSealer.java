@@ -84,6 +84,9 @@ final class RecordSealer {
       c.updateAAD(leaf.header());
       plain = c.doFinal(leaf.sealed());
     } catch (AEADBadTagException e) {
+      if (key.get().destroyed) {
+        return Optional.empty(); // erased while we were reading
+      }
       throw new AuditLogException("the sealed part of a " + leaf.type() + " record does not decrypt: the leaf or its "
           + "data key was altered");
     } catch (GeneralSecurityException e) {
