@@ -1,6 +1,10 @@
 package dev.airlock.server.gateway;
 
+import dev.airlock.audit.AuditLog;
+import dev.airlock.audit.kafka.KafkaMirror;
+import dev.airlock.audit.kafka.MirrorStatus;
 import dev.airlock.server.backend.BackendSupervisor;
+import io.micronaut.context.BeanProvider;
 import dev.airlock.server.backend.Replica;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -22,11 +26,16 @@ public class MetricsController {
   private final GatewayMetrics metrics;
   private final BackendSupervisor supervisor;
   private final OperatorAuth auth;
+  private final AuditLog auditLog;
+  private final BeanProvider<KafkaMirror> mirror;
 
-  public MetricsController(GatewayMetrics metrics, BackendSupervisor supervisor, OperatorAuth auth) {
+  public MetricsController(GatewayMetrics metrics, BackendSupervisor supervisor, OperatorAuth auth, AuditLog auditLog,
+                           BeanProvider<KafkaMirror> mirror) {
     this.metrics = metrics;
     this.supervisor = supervisor;
     this.auth = auth;
+    this.auditLog = auditLog;
+    this.mirror = mirror;
   }
 
   @Get
@@ -51,6 +60,15 @@ public class MetricsController {
     gauges.put("healthy", healthy.toString());
     gauges.put("inFlight", inFlight.toString());
     gauges.put("restarts", restarts.toString());
+    StringBuilder audit = new StringBuilder("# TYPE airlock_audit_log_entries gauge\n")
+        .append("airlock_audit_log_entries ").append(auditLog.size()).append('\n');
+    if (mirror.isPresent()) {
+      // Present when the server mirrors the audit log to Kafka: leaves durable here but not yet acknowledged there.
+      MirrorStatus status = mirror.get().status();
+      audit.append("# TYPE airlock_audit_kafka_mirror_lag gauge\n")
+          .append("airlock_audit_kafka_mirror_lag ").append(status.lag()).append('\n');
+    }
+    gauges.put("audit", audit.toString());
     return HttpResponse.ok(metrics.render(gauges)).contentType(PROMETHEUS);
   }
 }
