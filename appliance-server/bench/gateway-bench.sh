@@ -127,6 +127,12 @@ for name in ("airlock", "airlock-tmpfs"):
     a = r[name]
     print(f"# {name:13} adds p50 {a[1]-d[1]:+.3f} ms, p99 {a[2]-d[2]:+.3f} ms; req/s {a[0]/d[0]:.2f}x direct, {a[0]/n[0]:.2f}x nginx")
 PY
+# Streaming: time to first token, one request at a time (nothing else running).
+echo "# streaming time to first token, 200 sequential requests: name median_ms p90_ms"
+for row in "direct $STANDIN_PORT -" "nginx $NGINX_PORT -" "airlock $AIRLOCK_PORT $DISK_KEY" "airlock-tmpfs $TMPFS_PORT $TMPFS_KEY"; do
+  set -- $row
+  echo "ttft-$1 $(python3 "$ROOT/appliance-server/bench/ttft.py" 127.0.0.1 "$2" "$3" 200)"
+done
 AUDITED=$(curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$AIRLOCK_PORT/metrics" | awk '/^airlock_audit_append_seconds_count/ {print $2}')
 echo "# audit records appended by Airlock (disk) during the run, incl. warm-up: $AUDITED"
 # The disk's own fsync latency, measured right after, in the same data directory's file system.
