@@ -202,6 +202,22 @@ class GatewayHttpTest {
     }
     assertThat(replica.restarts()).isGreaterThanOrEqualTo(1);
     assertThat(replica.healthy()).isTrue();
+    appliance.awaitHealthy("tiny-chat", 2);
+  }
+
+  @Test
+  void aReplicaDyingDuringAWholeRequestIsA503ThatIsNotRetried() throws Exception {
+    int before = appliance.auditCount();
+    int forwardedBefore = appliance.standIn.allRequests().size();
+    HttpResponse<String> r = chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+        + "\"x_standin\":{\"die\":true}}");
+    assertOpenAiError(r, 503, "backend_failed", "The backend serving `tiny-chat` failed during the request; it was not retried");
+    assertThat(appliance.standIn.allRequests()).hasSize(forwardedBefore + 1);
+    List<ObjectNode> records = appliance.auditRecordsSince(before);
+    assertThat(records).extracting(x -> x.path("type").asText() + " " + x.path("status").asText())
+        .containsExactly("inference.request ok", "inference.response backend-error");
+    assertThat(records.get(1).path("fields").path("detail").asText()).startsWith("backend failed: ");
+    appliance.awaitHealthy("tiny-chat", 2);
   }
 
   @Test
