@@ -133,8 +133,21 @@ for row in "direct $STANDIN_PORT -" "nginx $NGINX_PORT -" "airlock $AIRLOCK_PORT
   set -- $row
   echo "ttft-$1 $(python3 "$ROOT/appliance-server/bench/ttft.py" 127.0.0.1 "$2" "$3" 200)"
 done
-AUDITED=$(curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$AIRLOCK_PORT/metrics" | awk '/^airlock_audit_append_seconds_count/ {print $2}')
-echo "# audit records appended by Airlock (disk) during the run, incl. warm-up: $AUDITED"
+# Where Airlock's time went, from its own /metrics (whole run, warm-up included).
+for row in "airlock $AIRLOCK_PORT" "airlock-tmpfs $TMPFS_PORT"; do
+  set -- $row
+  curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$2/metrics" | python3 -c '
+import sys, re
+name = sys.argv[1]; m = sys.stdin.read()
+def total(metric, part):
+    return sum(float(v) for v in re.findall(r"^" + metric + "_" + part + r"(?:\{[^}]*\})? ([0-9.eE+-]+)$", m, re.M))
+a_n, a_s = total("airlock_audit_append_seconds", "count"), total("airlock_audit_append_seconds", "sum")
+o_n, o_s = total("airlock_gateway_overhead_seconds", "count"), total("airlock_gateway_overhead_seconds", "sum")
+r_n, r_s = total("airlock_gateway_request_duration_seconds", "count"), total("airlock_gateway_request_duration_seconds", "sum")
+print(f"# {name}: {int(a_n)} audit appends, mean {a_s / a_n * 1e3:.2f} ms; mean request {r_s / r_n * 1e3:.2f} ms"
+      f" of which gateway (backend excluded) {o_s / o_n * 1e3:.2f} ms")
+' "$1"
+done
 # The disk's own fsync latency, measured right after, in the same data directory's file system.
 python3 - "$WORK" <<'PY'
 import os, sys, time

@@ -124,6 +124,9 @@ public final class VllmStandIn {
       System.exit(EXIT_REFUSED);
     }
 
+    // uvicorn (vLLM's server) sets TCP_NODELAY; the JDK's server does not unless asked, and would
+    // otherwise hold small response writes back for the client's delayed ACK.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     VllmStandIn standIn = new VllmStandIn(names, modelPath, recordDir, port);
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
