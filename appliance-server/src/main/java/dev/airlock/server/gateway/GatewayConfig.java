@@ -33,7 +33,6 @@ public class GatewayConfig {
   private Duration restartBackoff = DEFAULT_RESTART_BACKOFF;
   private Duration maxRestartBackoff = DEFAULT_MAX_RESTART_BACKOFF;
   private int firstBackendPort = DEFAULT_FIRST_BACKEND_PORT;
-  private boolean superviseBackends = true;
 
   /** The operator token for /admin and /metrics; empty disables both. */
   public Optional<String> operatorToken() {
@@ -103,14 +102,5 @@ public class GatewayConfig {
 
   public void setFirstBackendPort(int firstBackendPort) {
     this.firstBackendPort = firstBackendPort;
-  }
-
-  /** False only in tests that exercise the gateway without starting processes. */
-  public boolean isSuperviseBackends() {
-    return superviseBackends;
-  }
-
-  public void setSuperviseBackends(boolean superviseBackends) {
-    this.superviseBackends = superviseBackends;
   }
 }
