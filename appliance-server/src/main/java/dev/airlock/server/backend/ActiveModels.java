@@ -6,6 +6,11 @@ import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.server.apps.AdminRecords;
 import dev.airlock.server.gateway.GatewayConfig;
+import dev.airlock.vault.catalog.Catalog;
+import dev.airlock.vault.catalog.IllegalTransitionException;
+import dev.airlock.vault.catalog.LifecycleEvent;
+import dev.airlock.vault.catalog.LifecycleState;
+import dev.airlock.vault.catalog.ModelVersion;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
@@ -13,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -29,8 +35,10 @@ import javax.sql.DataSource;
 
 /**
  * The models the gateway serves and the aliases that point at them. Only ACTIVE models can be
- * listed or called. This is the gateway's own record of activations; the vault's catalog (with its
- * approval lifecycle) decides which models may be activated at all once it is wired in.
+ * listed or called. This is the gateway's own record of activations. A model activated from the
+ * vault (catalogModel + catalogVersion) must be APPROVED there, becomes ACTIVE there, and is
+ * served only while it stays ACTIVE: a version the vault revokes or retires disappears from the
+ * gateway at its next refresh.
  */
 @Singleton
 public class ActiveModels {
@@ -43,7 +51,7 @@ public class ActiveModels {
 
   /** What an operator asks for when activating a model. */
   public record Activation(String backend, String vaultPath, String executable, List<String> extraArgs,
-                           Integer replicas, List<String> endpoints) {}
+                           Integer replicas, List<String> endpoints, String catalogModel, String catalogVersion) {}
 
   private record Snapshot(Map<String, ServedModel> models, Map<String, String> aliases) {}
 
@@ -52,6 +60,7 @@ public class ActiveModels {
   private final DataSource db;
   private final AuditLog audit;
   private final GatewayConfig config;
+  private final Catalog catalog;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
 
@@ -59,6 +68,7 @@ public class ActiveModels {
     this.db = database.dataSource();
     this.audit = audit;
     this.config = config;
+    this.catalog = new Catalog(db, Clock.systemUTC());
     this.snapshot = load();
   }
 
@@ -104,12 +114,26 @@ public class ActiveModels {
     int replicas = model.backend() instanceof BackendSpec.Vllm v ? v.replicas() : endpoints.size();
     String executable = model.backend() instanceof BackendSpec.Vllm v ? v.executable() : "";
     String kind = model.backend() instanceof BackendSpec.Vllm ? "vllm" : "external";
+    Optional<LifecycleEvent> lifecycle = Optional.empty();
+    String catalogVersionId = null;
+    if (a.catalogModel() != null || a.catalogVersion() != null) {
+      ModelVersion version = catalogVersion(a);
+      catalogVersionId = version.id();
+      if (version.state() == LifecycleState.APPROVED) {
+        lifecycle = Optional.of(transition(version.id(), LifecycleState.ACTIVE, actor));
+      } else if (version.state() != LifecycleState.ACTIVE) {
+        throw new IllegalArgumentException(version.modelName() + " " + version.version() + " is " + version.state()
+            + " in the vault; only an APPROVED (or already ACTIVE) version can be served");
+      }
+    }
+    String linked = catalogVersionId;
+    Optional<LifecycleEvent> moved = lifecycle;
     inTransaction(c -> {
       String sql = exists(c, modelId)
           ? "UPDATE gateway_model SET state = ?, backend = ?, vault_path = ?, executable = ?, extra_args = ?,"
-              + " endpoints = ?, replicas = ?, updated_at = ? WHERE id = ?"
+              + " endpoints = ?, replicas = ?, updated_at = ?, catalog_version_id = ? WHERE id = ?"
           : "INSERT INTO gateway_model (state, backend, vault_path, executable, extra_args, endpoints, replicas,"
-              + " updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+              + " updated_at, catalog_version_id, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, ACTIVE);
         ps.setString(2, kind);
@@ -119,11 +143,24 @@ public class ActiveModels {
         ps.setString(6, json(endpoints));
         ps.setInt(7, replicas);
         ps.setObject(8, now());
-        ps.setString(9, modelId);
+        ps.setString(9, linked);
+        ps.setString(10, modelId);
         ps.executeUpdate();
+      }
+      if (moved.isPresent()) {
+        LifecycleEvent e = moved.get();
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("modelId", modelId);
+        l.put("catalogVersionId", e.versionId());
+        l.put("catalogModel", e.modelName());
+        l.put("catalogVersion", e.modelVersion());
+        l.put("from", e.from().map(Enum::name).orElse(null));
+        l.put("to", e.to().name());
+        audit.append(AdminRecords.of("model.lifecycle", actor, l));
       }
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("modelId", modelId);
+      f.put("catalogVersionId", linked);
       f.put("backend", kind);
       f.put("vaultPath", model.vaultPath());
       f.put("executable", executable);
@@ -181,6 +218,38 @@ public class ActiveModels {
       audit.append(AdminRecords.of("alias.pointed", actor, f));
     });
     changed();
+  }
+
+  private ModelVersion catalogVersion(Activation a) {
+    if (a.catalogModel() == null || a.catalogVersion() == null) {
+      throw new IllegalArgumentException("to serve a model from the vault give both catalogModel and catalogVersion");
+    }
+    try {
+      return catalog.find(a.catalogModel(), a.catalogVersion()).orElseThrow(() -> new NoSuchElementException(
+          "the vault has no " + a.catalogModel() + " version " + a.catalogVersion() + ": import its bundle first"));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the vault catalog: " + e.getMessage(), e);
+    }
+  }
+
+  private LifecycleEvent transition(String versionId, LifecycleState to, String actor) {
+    try {
+      return catalog.transition(versionId, to, actor, Optional.of("activated on the gateway"));
+    } catch (IllegalTransitionException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot update the vault catalog: " + e.getMessage(), e);
+    }
+  }
+
+  /** A model linked to a vault version is served only while that version is ACTIVE in the catalog. */
+  private boolean servable(String catalogVersionId) {
+    if (catalogVersionId == null) return true;
+    try {
+      return catalog.find(catalogVersionId).map(v -> v.state().isServable()).orElse(false);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the vault catalog: " + e.getMessage(), e);
+    }
   }
 
   private ServedModel validate(String modelId, Activation a) {
@@ -254,11 +323,12 @@ public class ActiveModels {
     Map<String, String> aliases = new TreeMap<>();
     try (Connection c = db.getConnection()) {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, backend, vault_path, executable, extra_args,"
-          + " endpoints, replicas FROM gateway_model WHERE state = ?")) {
+          + " endpoints, replicas, catalog_version_id FROM gateway_model WHERE state = ?")) {
         ps.setString(1, ACTIVE);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String id = rs.getString(1);
+            if (!servable(rs.getString(8))) continue;
             BackendSpec spec = rs.getString(2).equals("vllm")
                 ? new BackendSpec.Vllm(rs.getString(4), list(rs.getString(5)), rs.getInt(7))
                 : new BackendSpec.External(list(rs.getString(6)).stream().map(URI::create).toList());
