@@ -208,7 +208,8 @@ public class Gateway {
         answer = in.readAllBytes();
       }
       status = response.statusCode();
-    } catch (ExecutionException | IOException e) {
+    } catch (ExecutionException | IOException | IllegalArgumentException e) {
+      // IllegalArgumentException: the replica was removed (model deactivated) after it was chosen.
       call.backendNanos = System.nanoTime() - call.forwardedAt;
       supervisor.failed(replica);
       auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "backend failed: " + rootMessage(e));
@@ -244,7 +245,7 @@ public class Gateway {
     java.net.http.HttpResponse<InputStream> response;
     try {
       response = client.forward(replica, call.route, forward).get();
-    } catch (ExecutionException e) {
+    } catch (ExecutionException | IllegalArgumentException e) {
       supervisor.release(replica);
       supervisor.failed(replica);
       auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "backend failed: " + rootMessage(e));
