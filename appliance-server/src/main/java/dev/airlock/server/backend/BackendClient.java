@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 
 /**
  * The gateway's only way out: HTTP to backend replicas the supervisor knows, on the OpenAI routes
@@ -32,7 +31,6 @@ public class BackendClient {
       .connectTimeout(CONNECT_TIMEOUT)
       .followRedirects(HttpClient.Redirect.NEVER)
       .proxy(java.net.ProxySelector.of(null))
-      .executor(Executors.newVirtualThreadPerTaskExecutor())
       .build();
   private final BackendRegistry registry;
 
