@@ -1,7 +1,5 @@
 package dev.airlock.audit;
 
-import dev.airlock.audit.note.NoteFormatException;
-import dev.airlock.audit.note.NoteVerificationException;
 import dev.airlock.audit.note.NoteVerifier;
 import dev.airlock.audit.note.TlogProof;
 import dev.airlock.audit.proof.ConsistencyProof;
@@ -15,9 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -204,89 +200,32 @@ public final class AuditLogReader {
     } catch (IOException e) {
       throw new AuditLogException("cannot read the checkpoints in " + dir + ": " + e.getMessage(), e);
     }
-    List<Checkpoint> cps = new ArrayList<>();
-    long previousSize = -1;
-    for (CheckpointStore.Stored s : stored) {
-      String which = "checkpoint #" + (s.ordinal() + 1);
-      if (s.checkpoint() == null) {
-        return fail(0, cps.size(), notes, which + " is malformed: " + s.problem());
+    List<String> noteTexts = stored.stream().map(CheckpointStore.Stored::note).toList();
+    VerificationReport report;
+    List<Checkpoint> cps;
+    try (LogVerifier stream = new LogVerifier(verifier, noteTexts, progress)) {
+      Scan scan = new Scan(0, Long.MAX_VALUE, stream::entry);
+      if (stream.problem().isEmpty()) {
+        scan.run();
       }
-      Checkpoint c = s.checkpoint();
-      which += " (tree size " + c.size() + ")";
-      try {
-        verifier.verify(s.note());
-      } catch (NoteFormatException | NoteVerificationException e) {
-        return fail(c.size(), cps.size(), notes, which + " is not signed by the verifier key " + verifier.name() + ": "
-            + e.getMessage());
-      }
-      if (!c.origin().equals(verifier.name())) {
-        return fail(c.size(), cps.size(), notes, which + " names origin '" + c.origin() + "' but the verifier key is for '"
-            + verifier.name() + "'");
-      }
-      if (c.size() < previousSize) {
-        return fail(c.size(), cps.size(), notes, which + " is smaller than the checkpoint before it (" + previousSize
-            + "): a log never shrinks");
-      }
-      previousSize = c.size();
-      cps.add(c);
+      notes.addAll(scan.notes);
+      report = stream.finish(scan.problem, notes);
+      cps = stream.checkpoints();
     }
-    // Recompute the tree from the leaves and compare roots at every checkpoint size.
-    CompactRange range = new CompactRange();
-    int[] next = {0};
-    long[] checked = {0};
-    String[] rootProblem = {null};
-    long[] rootProblemAt = {0};
-    while (next[0] < cps.size() && cps.get(next[0]).size() == 0) {
-      if (!MessageDigest.isEqual(cps.get(next[0]).rootHash(), MerkleHash.emptyRoot())) {
-        return fail(0, next[0], notes, "checkpoint #" + (next[0] + 1) + " (tree size 0) has a root that is not the empty tree's");
-      }
-      next[0]++;
+    if (!report.ok()) {
+      return report;
     }
-    Scan scan = new Scan(0, Long.MAX_VALUE, (index, leaf) -> {
-      if (rootProblem[0] != null) {
-        return;
-      }
-      try {
-        AuditLeaf.decode(leaf);
-      } catch (AuditLogException e) {
-        rootProblem[0] = "entry is not a valid Airlock leaf: " + e.getMessage();
-        rootProblemAt[0] = index;
-        return;
-      }
-      range.append(MerkleHash.leaf(leaf));
-      checked[0] = index + 1;
-      progress.accept(index + 1);
-      while (next[0] < cps.size() && cps.get(next[0]).size() == range.size()) {
-        Checkpoint c = cps.get(next[0]);
-        if (!MessageDigest.isEqual(range.root(), c.rootHash())) {
-          rootProblem[0] = "checkpoint #" + (next[0] + 1) + " (tree size " + c.size() + ") signs root "
-              + Base64.getEncoder().encodeToString(c.rootHash()) + " but the entries hash to "
-              + Base64.getEncoder().encodeToString(range.root())
-              + ": an entry before this size was altered, added or removed";
-          rootProblemAt[0] = c.size() - 1;
-          return;
-        }
-        next[0]++;
-      }
-    });
-    scan.run();
-    notes.addAll(scan.notes);
-    if (scan.problem.isPresent() && (rootProblem[0] == null || scan.problem.get().index() <= rootProblemAt[0])) {
-      return new VerificationReport(checked[0], next[0], scan.problem, notes);
-    }
-    if (rootProblem[0] != null) {
-      return fail(rootProblemAt[0], next[0], notes, rootProblem[0]);
-    }
-    if (next[0] < cps.size()) {
-      Checkpoint c = cps.get(next[0]);
-      return fail(range.size(), next[0], notes, "checkpoint #" + (next[0] + 1) + " covers " + c.size()
-          + " entries but the log holds only " + range.size() + ": entries " + range.size() + ".." + (c.size() - 1)
-          + " are missing (a truncated or deleted segment); restore them from backup");
-    }
+    long entries = report.entries();
+    List<String> allNotes = new ArrayList<>(report.notes());
     // Consistency between consecutive checkpoints, proven from the stored tree files.
     long lastCheckpointSize = cps.isEmpty() ? 0 : cps.get(cps.size() - 1).size();
     Optional<TreeStore> tree = storedTree(lastCheckpointSize);
-    if (tree.isPresent()) {
+    if (tree.isEmpty()) {
+      allNotes.add("consistency between checkpoints follows from the recomputed roots; the stored tree files were "
+          + "incomplete and not used");
+      return new VerificationReport(entries, cps.size(), Optional.empty(), allNotes);
+    }
+    try {
       for (int i = 1; i < cps.size(); i++) {
         Checkpoint a = cps.get(i - 1);
         Checkpoint b = cps.get(i);
@@ -297,23 +236,15 @@ public final class AuditLogReader {
           ConsistencyProof p = ProofBuilder.consistency(tree.get(), a.size(), b.size());
           p.verify(a.rootHash(), b.rootHash());
         } catch (ProofException | RuntimeException e) {
-          return fail(b.size(), cps.size(), notes, "checkpoints #" + i + " and #" + (i + 1)
+          return fail(b.size(), cps.size(), allNotes, "checkpoints #" + i + " and #" + (i + 1)
               + ": the consistency proof from the stored tree files does not verify (" + e.getMessage()
               + "); the tree files are damaged: reopen the log with the server to rebuild them");
         }
       }
+    } finally {
       closeQuietly(tree.get());
-    } else {
-      notes.add("consistency between checkpoints follows from the recomputed roots; the stored tree files were "
-          + "incomplete and not used");
     }
-    if (cps.isEmpty()) {
-      notes.add("the log has no checkpoint yet: entries were checked for integrity but nothing vouches for them");
-    } else if (cps.get(cps.size() - 1).size() < range.size()) {
-      notes.add("entries " + cps.get(cps.size() - 1).size() + ".." + (range.size() - 1)
-          + " are not yet covered by a checkpoint (the next one will cover them)");
-    }
-    return new VerificationReport(range.size(), cps.size(), Optional.empty(), notes);
+    return new VerificationReport(entries, cps.size(), Optional.empty(), allNotes);
   }
 
   private static VerificationReport fail(long index, int checkpoints, List<String> notes, String message) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code airlock license}: license facts about a model. */
 @Command(
     name = "license",
+    mixinStandardHelpOptions = true,
     description = "Scan a model or bundle for licenses, lineage and obligations.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {LicenseScanCommand.class})

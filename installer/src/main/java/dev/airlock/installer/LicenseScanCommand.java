@@ -20,14 +20,18 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "scan",
+    mixinStandardHelpOptions = true,
     description = {
       "Report a model's effective licenses, lineage, obligations, thresholds, restrictions and findings, each with its evidence.",
       "Reads the model card, SPDX SBOMs, GGUF headers and LICENSE/COPYING/NOTICE/USE_POLICY files; never the weights.",
     },
     footer = {
       "",
-      "Exit status: 0 scanned (see the findings), 1 the path cannot be scanned, 2 usage error,",
-      "3 bundles cannot be scanned by this build yet.",
+      "A bundle is read without importing it, and without checking its signature",
+      "(that is 'airlock bundle verify'): the report says so.",
+      "",
+      "Exit status: 0 scanned (read the findings); 1 the path cannot be scanned;",
+      "2 usage error.",
     })
 final class LicenseScanCommand implements Callable<Integer> {
   /** The path names nothing that can be scanned. */
@@ -35,7 +39,7 @@ final class LicenseScanCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "DIR|BUNDLE", description = "A model directory, or a bundle file.")
+  @Parameters(paramLabel = "DIR|BUNDLE", description = "A model directory, or an Airlock bundle file.")
   Path target;
 
   @Option(names = "--json", description = "Print the report as JSON (documented in docs/license-scan.md).")
@@ -49,16 +53,17 @@ final class LicenseScanCommand implements Callable<Integer> {
       err.println("airlock license scan: " + target + " does not exist. Give a model directory (the one holding its README.md and LICENSE) or a bundle file.");
       return EXIT_CANNOT_SCAN;
     }
-    if (!Files.isDirectory(target)) {
-      err.println("airlock license scan: " + target + " is a file; scanning a bundle is not available yet in this build of Airlock. "
-          + "Scan the model directory instead.");
-      return AirlockCli.EXIT_NOT_AVAILABLE;
-    }
     if (!Files.isReadable(target)) {
       err.println("airlock license scan: " + target + " cannot be read. Check its permissions and rerun.");
       return EXIT_CANNOT_SCAN;
     }
-    LicenseReport report = LicenseAudit.scan(target);
+    LicenseReport report;
+    try {
+      report = LicenseAudit.scan(target);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      err.println("airlock license scan: " + e.getMessage());
+      return EXIT_CANNOT_SCAN;
+    }
     if (json) {
       out.println(LicenseReportJson.write(report));
     } else {

@@ -67,12 +67,13 @@ class LicenseScanCommandTest {
   }
 
   @Test
-  void bundleFileIsNotScannableYetAndSaysSo() throws IOException {
-    Path bundle = Files.writeString(dir.resolve("model.airlock"), "not yet");
-    AirlockCliTest.Run r = AirlockCliTest.run("license", "scan", bundle.toString());
+  void fileThatIsNotABundleIsAnErrorSayingSo() throws IOException {
+    Path junk = Files.writeString(dir.resolve("model.airlock"), "not a bundle");
+    AirlockCliTest.Run r = AirlockCliTest.run("license", "scan", junk.toString());
 
-    assertThat(r.exit()).isEqualTo(AirlockCli.EXIT_NOT_AVAILABLE);
-    assertThat(r.err()).contains("scanning a bundle is not available yet in this build of Airlock. Scan the model directory instead.");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("airlock license scan: " + junk + " is not an Airlock bundle: ");
   }
 
   @Test
@@ -89,5 +90,15 @@ class LicenseScanCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("Missing required parameter: 'DIR|BUNDLE'");
+  }
+
+  @Test
+  void scanHelpDescribesTheExitStatus() {
+    AirlockCliTest.Run r = AirlockCliTest.run("license", "scan", "--help");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("Usage: airlock license scan [-hV] [--json] DIR|BUNDLE")
+        .contains("Exit status: 0 scanned (read the findings); 1 the path cannot be scanned;\n"
+            + "2 usage error.");
   }
 }

@@ -37,7 +37,9 @@ public enum FindingCode {
   /** A license binds this model because one of its ancestors carries it. */
   LICENSE_INHERITED,
   /** Model metadata (card front matter, GGUF header) could not be read. */
-  METADATA_UNREADABLE;
+  METADATA_UNREADABLE,
+  /** The facts were read from a bundle whose signature and digests this scan did not check. */
+  BUNDLE_NOT_VERIFIED;
 
   /** The spelling used in JSON: lower case with dashes, e.g. {@code license-text-similar}. */
   public String id() {

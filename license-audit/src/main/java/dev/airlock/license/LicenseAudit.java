@@ -65,13 +65,15 @@ public final class LicenseAudit {
   }
 
   /**
-   * Scans a model directory (its top-level files; weights are never read) and reports its
-   * license facts.
+   * Scans a model directory (its top-level files; weights are never read), or an Airlock bundle
+   * file (its model card, license files and SBOMs, without importing or verifying it), and
+   * reports its license facts.
    *
-   * @throws IllegalArgumentException if {@code modelDirectory} is not a readable directory
+   * @throws IllegalArgumentException if {@code model} is neither a directory nor an Airlock bundle
    */
-  public static LicenseReport scan(Path modelDirectory) {
-    return shared().scanDirectory(modelDirectory);
+  public static LicenseReport scan(Path model) {
+    if (Files.isRegularFile(model)) return BundleScan.scan(shared(), model);
+    return shared().scanDirectory(model);
   }
 
   /** Loads the catalogs and builds the SPDX index now, so the first scan is as fast as the rest. */
@@ -108,15 +110,30 @@ public final class LicenseAudit {
 
   LicenseReport scanDirectory(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(dir + " is not a directory: give the model directory to scan (the one holding its LICENSE and README.md)");
+      throw new IllegalArgumentException(dir + " is neither a directory nor a bundle: give the model directory to scan (the one holding its LICENSE and README.md) or an Airlock bundle file");
     }
-    List<Path> files;
+    List<Path> entries;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+      entries = s.sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     Scan scan = new Scan(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
+    List<Path> files = new ArrayList<>();
+    for (Path p : entries) {
+      String name = p.getFileName().toString();
+      if (Files.isSymbolicLink(p)) {
+        // A link can point anywhere on the machine: what it names is not part of the model.
+        if (CARD_FILE.matcher(name).matches() || SBOM_FILE.matcher(name).matches() || LICENSE_FILE.matcher(name).matches()
+            || GGUF_FILE.matcher(name).matches()) {
+          scan.finding(Severity.WARNING, FindingCode.METADATA_UNREADABLE,
+              name + " is a symbolic link; Airlock does not follow links out of a model directory, so it was not read. Replace the link with the file itself.",
+              Evidence.of(name, ""));
+        }
+      } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        files.add(p);
+      }
+    }
     // Declarations first (card, SBOM, GGUF), then the license files that may contradict them.
     for (int pass = 0; pass < 2; pass++) {
       for (Path f : files) {
@@ -429,7 +446,7 @@ public final class LicenseAudit {
               source + " declares license '" + raw + "', which does not parse: " + i.message()
                   + ". Expected an SPDX license id or expression (e.g. Apache-2.0, MIT OR Apache-2.0) or a license Airlock knows.",
               ev);
-          unidentified("'" + raw + "' declared by " + source, ev);
+          unidentified("'" + raw + "' declared by " + source, EffectiveLicense.Basis.DECLARED, ev);
         }
         case LicenseResolver.Resolved.UnknownIds u -> unknownDeclared(String.join(", ", u.ids()), source, ev);
         case LicenseResolver.Resolved.NoAssertion n -> finding(Severity.INFO, FindingCode.LICENSE_DECLARED,
@@ -451,7 +468,7 @@ public final class LicenseAudit {
       finding(Severity.WARNING, FindingCode.LICENSE_ID_UNKNOWN,
           source + " names license '" + raw + "', which is neither on the SPDX list nor in Airlock's catalog. A person must read the license.",
           ev);
-      unidentified("'" + raw + "' declared by " + source, ev);
+      unidentified("'" + raw + "' declared by " + source, EffectiveLicense.Basis.DECLARED, ev);
     }
 
     void detected(LicenseResolver.ResolvedLicense r, KnownLicense.Part part, List<Evidence> ev) {
@@ -463,11 +480,15 @@ public final class LicenseAudit {
       effective(r, EffectiveLicense.Basis.DETECTED, EffectiveLicense.THIS_MODEL, ev);
     }
 
+    /** A license text Airlock cannot name (found in a file). */
     void unidentified(String what, List<Evidence> ev) {
+      unidentified(what, EffectiveLicense.Basis.DETECTED, ev);
+    }
+
+    void unidentified(String what, EffectiveLicense.Basis basis, List<Evidence> ev) {
       anyLicense = true;
       EffectiveBuilder b = effective.computeIfAbsent(UNIDENTIFIED + "|" + what, k -> new EffectiveBuilder(
-          UNIDENTIFIED, "Unidentified license: " + what, LicenseCategory.UNKNOWN, EffectiveLicense.Basis.DETECTED,
-          EffectiveLicense.THIS_MODEL));
+          UNIDENTIFIED, "Unidentified license: " + what, LicenseCategory.UNKNOWN, basis, EffectiveLicense.THIS_MODEL));
       b.evidence.addAll(ev);
     }
 

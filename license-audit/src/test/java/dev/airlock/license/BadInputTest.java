@@ -205,7 +205,7 @@ class BadInputTest {
     Path missing = dir.resolve("nope");
     assertThatThrownBy(() -> LicenseAudit.scan(missing))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(missing + " is not a directory: give the model directory to scan (the one holding its LICENSE and README.md)");
+        .hasMessage(missing + " is neither a directory nor a bundle: give the model directory to scan (the one holding its LICENSE and README.md) or an Airlock bundle file");
   }
 
   @Test
@@ -237,5 +237,18 @@ class BadInputTest {
     assertThat(r.findings(FindingCode.SBOM_MALFORMED)).singleElement().satisfies(f -> assertThat(f.message())
         .isEqualTo("huge.spdx.json is " + (LicenseAudit.MAX_SBOM_BYTES + 1L) + " bytes, more than the " + LicenseAudit.MAX_SBOM_BYTES
             + " Airlock reads for an SBOM; it was not parsed."));
+  }
+
+  @Test
+  void symbolicLinkNamedLicenseIsNotFollowed() throws IOException {
+    Path outside = Files.writeString(dir.resolve("elsewhere.txt"), "not the model's license");
+    Path model = Files.createDirectory(dir.resolve("model"));
+    Files.createSymbolicLink(model.resolve("LICENSE"), outside);
+
+    LicenseReport r = LicenseAudit.scan(model);
+
+    assertThat(r.findings(FindingCode.METADATA_UNREADABLE)).singleElement().satisfies(f -> assertThat(f.message())
+        .isEqualTo("LICENSE is a symbolic link; Airlock does not follow links out of a model directory, so it was not read. Replace the link with the file itself."));
+    assertThat(r.findings(FindingCode.NO_LICENSE)).hasSize(1);
   }
 }

@@ -150,6 +150,8 @@ class FixtureModelsTest {
       assertThat(e.id()).isEqualTo(LicenseAudit.UNIDENTIFIED);
       assertThat(e.category()).isEqualTo(LicenseCategory.UNKNOWN);
     });
+    assertThat(r.effectiveLicenses()).extracting(EffectiveLicense::basis)
+        .containsExactly(EffectiveLicense.Basis.DECLARED, EffectiveLicense.Basis.DETECTED);
     assertThat(r.findings(FindingCode.LICENSE_ID_UNKNOWN)).singleElement().satisfies(f -> {
       assertThat(f.message()).contains("'acme-model-license-1.0'").contains("neither on the SPDX list nor in Airlock's catalog");
       assertThat(f.evidence()).extracting(Evidence::excerpt).contains("license_name: acme-model-license-1.0");
