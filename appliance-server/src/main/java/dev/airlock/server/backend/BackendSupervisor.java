@@ -172,6 +172,11 @@ public class BackendSupervisor implements AutoCloseable {
         continue;
       }
       synchronized (r.processes) {
+        if (r.stopped) {
+          // Stopped while this replica was (re)starting: the process must not outlive the model's backend.
+          terminate(p);
+          break;
+        }
         r.processes.add(p);
       }
       try {
@@ -247,7 +252,9 @@ public class BackendSupervisor implements AutoCloseable {
   }
 
   private void stop(Running r) {
-    r.stopped = true;
+    synchronized (r.processes) {
+      r.stopped = true;
+    }
     for (Replica replica : r.replicas) {
       replica.healthy(false);
       registry.remove(replica.base());
