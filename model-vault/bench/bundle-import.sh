@@ -2,6 +2,8 @@
 # Bundle import benchmark: Airlock's import (hash + copy + fsync + catalog, one pass over the tar)
 # against `sha256sum` plus a plain `cp` (and sync) of the same bundle, side by side in one run.
 # Usage: model-vault/bench/bundle-import.sh [SIZE_MIB=10240] [FILES=20] [ROUNDS=3] [WORK_DIR]
+#   WARM=1: read the bundle once right before each timed step, so that both read it from the page
+#   cache (use a size well under the RAM); rounds alternate which side goes first either way.
 # Needs a JDK 21+ in JAVA_HOME and `mvn` (builds model-vault's classes first).
 set -euo pipefail
 SIZE_MIB=${1:-10240}
@@ -29,14 +31,23 @@ rm -rf "$WORK/model"   # only the bundle is needed from here on
 BYTES=$(stat -c %s "$WORK/bundle.tar")
 echo "bundle: $BYTES bytes; heap limit $HEAP; $(nproc) cores"
 
-for i in $(seq 1 "$ROUNDS"); do
-  sync
+warm() { if [ "${WARM:-0}" = 1 ]; then cat "$WORK/bundle.tar" >/dev/null; fi; }
+baseline() {
+  sync; warm
   t0=$(now); sha256sum "$WORK/bundle.tar" >/dev/null; t1=$(now)
   cp "$WORK/bundle.tar" "$WORK/copy.tar"; sync "$WORK/copy.tar"; t2=$(now)
   rm -f "$WORK/copy.tar"; sync
+  B="sha256sum_ms=$(( (t1-t0)/1000000 )) cp_sync_ms=$(( (t2-t1)/1000000 )) baseline_ms=$(( (t2-t0)/1000000 ))"
+}
+airlock() {
+  sync; warm
   t3=$(now); out=$(run import "$WORK/bundle.tar" "$WORK/data" "$WORK/keys/public.pem"); t4=$(now)
   rm -rf "$WORK/data"; sync
-  echo "round $i: sha256sum_ms=$(( (t1-t0)/1000000 )) cp_sync_ms=$(( (t2-t1)/1000000 )) baseline_ms=$(( (t2-t0)/1000000 )) airlock_process_ms=$(( (t4-t3)/1000000 )) $out"
+  A="airlock_process_ms=$(( (t4-t3)/1000000 )) $out"
+}
+for i in $(seq 1 "$ROUNDS"); do
+  if (( i % 2 )); then baseline; airlock; first=baseline; else airlock; baseline; first=airlock; fi
+  echo "round $i ($first first): $B $A"
 done | tee "$WORK/results.txt"
 
 python3 - "$WORK/results.txt" "$BYTES" <<'PY'

@@ -2,6 +2,7 @@ package dev.airlock.server;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.airlock.vault.catalog.VaultSchema;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -43,15 +44,16 @@ public class ApplianceDatabase implements AutoCloseable {
       hikari.setPassword(db.getPassword());
       description = redact(url.get());
     } else {
-      Path dir = config.getDataDir().toAbsolutePath().normalize().resolve("db");
+      Path dataDir = config.getDataDir().toAbsolutePath().normalize();
+      Path dir = dataDir.resolve("db");
       try {
         Files.createDirectories(dir);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create the database directory " + dir
             + ": check that the data directory is writable, or set AIRLOCK_DATA_DIR", e);
       }
-      hikari.setJdbcUrl(h2FileUrl(dir.resolve("airlock")));
-      hikari.setUsername("airlock");
+      hikari.setJdbcUrl(VaultSchema.embeddedUrl(dataDir));
+      hikari.setUsername(VaultSchema.EMBEDDED_USER);
       description = "H2 file " + dir.resolve("airlock.mv.db");
     }
     hikari.setMaximumPoolSize(db.getPoolSize());
@@ -87,11 +89,6 @@ public class ApplianceDatabase implements AutoCloseable {
       }
       return id;
     }
-  }
-
-  /** The embedded default: H2 in PostgreSQL mode, so the scale-out database runs the same SQL. */
-  static String h2FileUrl(Path base) {
-    return "jdbc:h2:file:" + base + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
   }
 
   public DataSource dataSource() {

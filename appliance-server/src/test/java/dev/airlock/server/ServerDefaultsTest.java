@@ -22,7 +22,7 @@ class ServerDefaultsTest {
 
   @Test
   void embeddedDatabaseIsH2InPostgresModeUnderTheDataDirectory() {
-    assertThat(ApplianceDatabase.h2FileUrl(Path.of("/srv/airlock/db/airlock")))
+    assertThat(dev.airlock.vault.catalog.VaultSchema.embeddedUrl(Path.of("/srv/airlock")))
         .isEqualTo("jdbc:h2:file:/srv/airlock/db/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
   }
 }

@@ -82,7 +82,7 @@ final class ModelVerifyCommand implements Callable<Integer> {
     }
     try {
       VerifiedModel verified;
-      try (HashingProgress progress = HashingProgress.forCommand("Hashing", err)) {
+      try (TransferProgress progress = TransferProgress.forCommand(err, "Hashing")) {
         verified = verifier.verify(modelDir, sigFile, ignores, progress);
       }
       var out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package dev.airlock.installer;
 
 import dev.airlock.vault.Progress;
+import dev.airlock.vault.signing.HashProgress;
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
@@ -8,13 +9,16 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress of long vault work (hashing, copying, verifying): a progress bar with throughput and
- * ETA on a terminal, and on a file or pipe a plain line every {@value #LINE_EVERY_PERCENT}% with
- * the throughput so far. Safe to advance from several threads.
+ * Progress of long work (hashing, copying, verifying): a progress bar with throughput and ETA on
+ * a terminal, and on a file or pipe a plain line every {@value #LINE_EVERY_PERCENT}% with the
+ * throughput so far. Serves both the vault's {@link Progress} and model signing's
+ * {@link HashProgress}. Safe to advance from several threads.
  */
-final class TransferProgress implements Progress {
+final class TransferProgress implements Progress, HashProgress, AutoCloseable {
   /** Plain-line granularity: often enough to see it move, rare enough for a log file. */
   static final int LINE_EVERY_PERCENT = 10;
+  /** Below this, work finishes before a line would help, so plain output stays quiet. */
+  static final long PLAIN_LINES_MIN_BYTES = 64L << 20;
   private static final long MIB = 1 << 20;
 
   private final PrintWriter lines;
@@ -25,15 +29,35 @@ final class TransferProgress implements Progress {
   private long startedNanos;
   private int lastPercent;
   private ProgressBar bar;
+  private boolean started;
+  private final String hashingTask;
 
-  TransferProgress(PrintWriter lines, boolean terminal) {
+  TransferProgress(PrintWriter lines, boolean terminal, String hashingTask) {
     this.lines = lines;
     this.terminal = terminal;
+    this.hashingTask = hashingTask;
   }
 
   /** A bar when the standard streams are a terminal; otherwise plain lines to {@code err}. */
   static TransferProgress forCommand(PrintWriter err) {
-    return new TransferProgress(err, System.console() != null && isTerminal());
+    return forCommand(err, "Hashing");
+  }
+
+  /** As {@link #forCommand(PrintWriter)}, naming the task shown for {@link HashProgress} updates. */
+  static TransferProgress forCommand(PrintWriter err, String hashingTask) {
+    return new TransferProgress(err, System.console() != null && isTerminal(), hashingTask);
+  }
+
+  /** Model signing reports absolute progress; the first report starts the display. */
+  @Override
+  public void update(long bytesDone, long bytesTotal) {
+    if (!started) start(hashingTask, bytesTotal);
+    advance(bytesDone - done.get());
+  }
+
+  @Override
+  public void close() {
+    if (started) finish();
   }
 
   @Override
@@ -42,14 +66,19 @@ final class TransferProgress implements Progress {
     this.total = Math.max(totalBytes, 0);
     this.startedNanos = System.nanoTime();
     this.lastPercent = -1;
+    this.started = true;
     done.set(0);
     if (terminal) {
       bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(total, 1))
           .setUnit(" MiB", MIB).showSpeed().setStyle(ProgressBarStyle.ASCII).continuousUpdate()
           .build();
-    } else {
+    } else if (plainLines()) {
       line(0);
     }
+  }
+
+  private boolean plainLines() {
+    return total >= PLAIN_LINES_MIN_BYTES;
   }
 
   @Override
@@ -60,7 +89,8 @@ final class TransferProgress implements Progress {
       if (b != null) b.stepTo(now);
       return;
     }
-    int percent = total == 0 ? 100 : (int) Math.min(100, now * 100 / total);
+    if (!plainLines()) return;
+    int percent = (int) Math.min(100, now * 100 / total);
     if (percent / LINE_EVERY_PERCENT * LINE_EVERY_PERCENT > lastPercent) {
       synchronized (this) {
         int step = percent / LINE_EVERY_PERCENT * LINE_EVERY_PERCENT;
@@ -75,7 +105,7 @@ final class TransferProgress implements Progress {
       bar.stepTo(done.get());
       bar.close();
       bar = null;
-    } else if (lastPercent < 100 && total > 0 && done.get() >= total) {
+    } else if (plainLines() && lastPercent < 100 && done.get() >= total) {
       line(100);
     }
   }

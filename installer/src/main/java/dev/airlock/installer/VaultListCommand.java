@@ -1,6 +1,7 @@
 package dev.airlock.installer;
 
 import dev.airlock.vault.Vault;
+import dev.airlock.vault.catalog.ModelFacts;
 import dev.airlock.vault.catalog.ModelVersion;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -18,6 +19,18 @@ final class VaultListCommand implements Callable<Integer> {
 
   @Mixin DataDirOption data;
 
+  static String facts(ModelFacts f) {
+    StringBuilder b = new StringBuilder("  " + f.weightFormat().toLowerCase(java.util.Locale.ROOT));
+    f.architecture().ifPresent(a -> b.append(' ').append(a));
+    f.parameterCount().ifPresent(n -> b.append(' ').append(n).append(" parameters"));
+    f.quantization().ifPresent(q -> b.append(' ').append(q));
+    if (!f.risks().isEmpty()) {
+      b.append("  RISKS: ").append(String.join(", ", f.risks().stream().map(ModelFacts.Risk::kind)
+          .distinct().toList()));
+    }
+    return b.toString();
+  }
+
   @Override
   public Integer call() {
     try (Vault vault = Vault.openEmbedded(data.dataDir, Vault.Options.defaults())) {
@@ -29,6 +42,7 @@ final class VaultListCommand implements Callable<Integer> {
             + p.bundleId() + "  imported " + p.importedAt() + " by " + p.importer()
             + "  transfer key '" + p.transferSignerName() + "'  model.sig "
             + p.publisherSignature().status()
+            + vault.catalog().facts(v.id()).map(VaultListCommand::facts).orElse("")
             + v.flag().map(f -> "  FLAGGED: " + f.reason()).orElse(""));
       }
       return 0;

@@ -124,8 +124,8 @@ class ModelCommandTest {
     assertThat(signed.exit()).as(signed.err()).isZero();
     assertThat(signed.out()).contains("files:       2").contains("signature:   " + model.resolve("model.sig"));
     assertThat(model.resolve("model.sig")).isRegularFile();
-    assertThat(signed.err()).as("plain progress lines when not on a terminal")
-        .contains("Hashing: 0%").contains("Hashing: 100%");
+    assertThat(signed.err()).as("no progress lines for a model this small (see TransferProgressTest)")
+        .doesNotContain("Hashing:");
 
     AirlockCliTest.Run verified = AirlockCliTest.run("model", "verify", model.toString(),
         "--public-key", keys.resolve("public.pem").toString());

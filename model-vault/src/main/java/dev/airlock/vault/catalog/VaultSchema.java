@@ -45,9 +45,18 @@ public final class VaultSchema {
    * the database open between statements; the caller disposes of it.
    */
   public static JdbcConnectionPool embedded(Path dataDir) {
+    return JdbcConnectionPool.create(embeddedUrl(dataDir), EMBEDDED_USER, "");
+  }
+
+  /** The user of the embedded database; it has no password because it is a file only this user reads. */
+  public static final String EMBEDDED_USER = "airlock";
+
+  /**
+   * The JDBC URL of a data directory's embedded database: H2 in PostgreSQL mode, so the
+   * scale-out database runs the same SQL.
+   */
+  public static String embeddedUrl(Path dataDir) {
     Path base = dataDir.toAbsolutePath().normalize().resolve("db").resolve("airlock");
-    return JdbcConnectionPool.create(
-        "jdbc:h2:file:" + base + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
-        "airlock", "");
+    return "jdbc:h2:file:" + base + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
   }
 }
