@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Gateway benchmark: in one run, on loopback, non-streaming chat completions with 64 connections
+#   (a) the vLLM stand-in directly, (b) nginx as a plain reverse proxy in front of it,
+#   (c) Airlock, every request durably audited (request and response records fsync'd),
+#   (d) Airlock with its data directory on tmpfs (/dev/shm): fsync is a no-op there, so this row is
+#       NOT durable; it separates the gateway's own cost from the disk's fsync latency.
+# Usage (from the repository root):  appliance-server/bench/gateway-bench.sh [seconds per run]
+# Needs: JDK 21+ as JAVA_HOME, nginx and wrk (apt-get install nginx wrk), a built server:
+#   mvn -B -q -o -pl appliance-server -am -DskipTests package
+set -euo pipefail
+DURATION=${1:-15}
+CONNECTIONS=64
+THREADS=2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+JAR=$ROOT/appliance-server/target/airlock-server.jar
+TEST_CLASSES=$ROOT/appliance-server/target/test-classes
+WORK=$(mktemp -d /tmp/airlock-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+[ -f "$JAR" ] || { echo "build the server first: mvn -B -q -o -pl appliance-server -am -DskipTests package" >&2; exit 1; }
+[ -d "$TEST_CLASSES" ] || { echo "compile the tests first (the stand-in lives there): mvn -B -q -o -pl appliance-server -am test-compile" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 1200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
+
+STANDIN_PORT=$(free_port); NGINX_PORT=$(free_port); AIRLOCK_PORT=$(free_port); TMPFS_PORT=$(free_port)
+TMPFS_DIR=$(mktemp -d /dev/shm/airlock-bench.XXXXXX)
+trap 'cleanup; rm -rf "$TMPFS_DIR"' EXIT
+
+# (a) the stand-in, started the way Airlock starts vLLM (telemetry off, offline).
+env -i PATH="$PATH" VLLM_NO_USAGE_STATS=1 VLLM_DO_NOT_TRACK=1 DO_NOT_TRACK=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+  "$JAVA" -Xmx512m -cp "$TEST_CLASSES:$JAR" -Dstandin.record="$WORK/standin" dev.airlock.server.backend.VllmStandIn \
+  serve /models/bench-chat --served-model-name bench-chat --host 127.0.0.1 --port "$STANDIN_PORT" > "$WORK/standin.log" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$STANDIN_PORT/health"
+# The stand-in records every request body for the tests; for the benchmark that file is a sink.
+rm -f "$WORK/standin/requests-$STANDIN_PORT.jsonl"; ln -s /dev/null "$WORK/standin/requests-$STANDIN_PORT.jsonl"
+
+# (b) nginx: a plain reverse proxy with upstream keep-alive (the least any proxy costs).
+mkdir -p "$WORK/nginx"
+cat > "$WORK/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream standin { server 127.0.0.1:$STANDIN_PORT; keepalive 128; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://standin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$NGINX_PORT/health"
+
+# (c) Airlock on the local disk, (d) Airlock on tmpfs: same jar, same settings.
+OPERATOR=bench-operator-token
+start_airlock() { # data-dir port
+  AIRLOCK_DATA_DIR=$1 MICRONAUT_SERVER_PORT=$2 AIRLOCK_GATEWAY_OPERATOR_TOKEN=$OPERATOR \
+    AIRLOCK_GATEWAY_EXTERNAL_ALLOWLIST=127.0.0.1:$STANDIN_PORT AIRLOCK_LOG_FORMAT=text \
+    "$JAVA" -Xmx1g -jar "$JAR" > "$1.log" 2>&1 &
+  PIDS+=($!)
+}
+setup_airlock() { # port -> prints the app key
+  wait_http "http://127.0.0.1:$1/health"
+  curl -fs -X PUT -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/admin/models/bench-chat" \
+    -d "{\"backend\":\"external\",\"endpoints\":[\"http://127.0.0.1:$STANDIN_PORT\"]}" > /dev/null
+  local key
+  key=$(curl -fs -X POST -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/admin/apps" \
+    -d '{"name":"bench","grants":["bench-chat"],"requestsPerMinute":1000000000,"tokensPerMinute":1000000000000}' \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"]["secret"])')
+  for _ in $(seq 1 100); do
+    curl -fs -o /dev/null -H "authorization: Bearer $key" -d '{"model":"bench-chat","messages":[{"role":"user","content":"x"}]}' \
+      "http://127.0.0.1:$1/v1/chat/completions" && break
+    sleep 0.2
+  done
+  echo "$key"
+}
+start_airlock "$WORK/data" "$AIRLOCK_PORT"
+start_airlock "$TMPFS_DIR/data" "$TMPFS_PORT"
+DISK_KEY=$(setup_airlock "$AIRLOCK_PORT")
+TMPFS_KEY=$(setup_airlock "$TMPFS_PORT")
+
+run() { # name url
+  wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency -s "$ROOT/appliance-server/bench/chat.lua" "$2/v1/chat/completions" > "$WORK/$1.txt"
+  python3 - "$1" "$WORK/$1.txt" <<'PY'
+import re, sys
+name, path = sys.argv[1], sys.argv[2]
+t = open(path).read()
+def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+p = {k: ms(v, u) for k, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", t, re.M)}
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(f"{name} {rps:.0f} {p['50']:.3f} {p['99']:.3f} {errors.group(1) if errors else 0}")
+PY
+}
+
+# Warm-up: JIT for the JVMs on both paths, not measured.
+DURATION_SAVED=$DURATION; DURATION=10
+run warmup-direct "http://127.0.0.1:$STANDIN_PORT" > /dev/null
+BENCH_KEY=$DISK_KEY run warmup-airlock "http://127.0.0.1:$AIRLOCK_PORT" > /dev/null
+BENCH_KEY=$TMPFS_KEY run warmup-airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT" > /dev/null
+DURATION=$DURATION_SAVED
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, ${DURATION}s per run, $CONNECTIONS connections, $THREADS wrk threads"
+echo "# name req/s p50_ms p99_ms non2xx"
+{ run direct "http://127.0.0.1:$STANDIN_PORT"; run nginx "http://127.0.0.1:$NGINX_PORT"
+  BENCH_KEY=$DISK_KEY run airlock "http://127.0.0.1:$AIRLOCK_PORT"
+  BENCH_KEY=$TMPFS_KEY run airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT"; } | tee "$WORK/results.txt"
+python3 - "$WORK/results.txt" <<'PY'
+import sys
+r = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1]) if l.strip()}
+d, n = r["direct"], r["nginx"]
+print(f"# nginx         adds p50 {n[1]-d[1]:+.3f} ms, p99 {n[2]-d[2]:+.3f} ms; req/s {n[0]/d[0]:.2f}x direct")
+for name in ("airlock", "airlock-tmpfs"):
+    a = r[name]
+    print(f"# {name:13} adds p50 {a[1]-d[1]:+.3f} ms, p99 {a[2]-d[2]:+.3f} ms; req/s {a[0]/d[0]:.2f}x direct, {a[0]/n[0]:.2f}x nginx")
+PY
+# Streaming: time to first token, one request at a time (nothing else running).
+echo "# streaming time to first token, 200 sequential requests: name median_ms p90_ms"
+for row in "direct $STANDIN_PORT -" "nginx $NGINX_PORT -" "airlock $AIRLOCK_PORT $DISK_KEY" "airlock-tmpfs $TMPFS_PORT $TMPFS_KEY"; do
+  set -- $row
+  echo "ttft-$1 $(python3 "$ROOT/appliance-server/bench/ttft.py" 127.0.0.1 "$2" "$3" 200)"
+done
+# Where Airlock's time went, from its own /metrics (whole run, warm-up included).
+for row in "airlock $AIRLOCK_PORT" "airlock-tmpfs $TMPFS_PORT"; do
+  set -- $row
+  curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$2/metrics" | python3 -c '
+import sys, re
+name = sys.argv[1]; m = sys.stdin.read()
+def total(metric, part):
+    return sum(float(v) for v in re.findall(r"^" + metric + "_" + part + r"(?:\{[^}]*\})? ([0-9.eE+-]+)$", m, re.M))
+a_n, a_s = total("airlock_audit_append_seconds", "count"), total("airlock_audit_append_seconds", "sum")
+o_n, o_s = total("airlock_gateway_overhead_seconds", "count"), total("airlock_gateway_overhead_seconds", "sum")
+r_n, r_s = total("airlock_gateway_request_duration_seconds", "count"), total("airlock_gateway_request_duration_seconds", "sum")
+print(f"# {name}: {int(a_n)} audit appends, mean {a_s / a_n * 1e3:.2f} ms; mean request {r_s / r_n * 1e3:.2f} ms"
+      f" of which gateway (backend excluded) {o_s / o_n * 1e3:.2f} ms")
+' "$1"
+done
+# The disk's own fsync latency, measured right after, in the same data directory's file system.
+python3 - "$WORK" <<'PY'
+import os, sys, time
+f = os.open(os.path.join(sys.argv[1], "fsync-probe"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+ts = []
+for _ in range(200):
+    os.write(f, b"x" * 600)
+    t = time.perf_counter(); os.fdatasync(f); ts.append(time.perf_counter() - t)
+ts.sort()
+print(f"# fdatasync of 600 B on the audit disk, idle: p50 {ts[100]*1e3:.3f} ms, p99 {ts[197]*1e3:.3f} ms")
+PY

@@ -1,0 +1,242 @@
+package dev.airlock.server.apps;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.airlock.server.backend.ActiveModels;
+import dev.airlock.server.backend.BackendSpec;
+import dev.airlock.server.backend.BackendSupervisor;
+import dev.airlock.server.backend.Replica;
+import dev.airlock.server.backend.ServedModel;
+import dev.airlock.audit.AuditLogException;
+import dev.airlock.server.gateway.OperatorAuth;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Patch;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * The operator's JSON API for apps, keys, model activations and aliases, guarded by the operator
+ * token. A key's secret appears exactly once: in the answer that created it.
+ */
+@Controller("/admin")
+@ExecuteOn(TaskExecutors.VIRTUAL)
+public class AdminController {
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  private final Apps apps;
+  private final ActiveModels models;
+  private final BackendSupervisor supervisor;
+  private final OperatorAuth auth;
+
+  public AdminController(Apps apps, ActiveModels models, BackendSupervisor supervisor, OperatorAuth auth) {
+    this.apps = apps;
+    this.models = models;
+    this.supervisor = supervisor;
+    this.auth = auth;
+  }
+
+  @FunctionalInterface
+  interface Action {
+    Object run(String actor) throws IOException;
+  }
+
+  private MutableHttpResponse<?> guarded(HttpRequest<?> request, HttpStatus success, Action action) {
+    try {
+      String actor = auth.require(request);
+      Object result = action.run(actor);
+      return HttpResponse.status(success).body(JSON.writeValueAsBytes(result)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    } catch (OperatorAuth.Refused e) {
+      return problem(HttpStatus.valueOf(e.status()), e.getMessage(), "unauthorized");
+    } catch (IllegalArgumentException e) {
+      return problem(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
+    } catch (NoSuchElementException e) {
+      return problem(HttpStatus.NOT_FOUND, e.getMessage(), "not_found");
+    } catch (AuditLogException e) {
+      return problem(HttpStatus.SERVICE_UNAVAILABLE, "The audit log cannot record this change, so it was not made. Retry later.",
+          "audit_unavailable");
+    } catch (IOException e) {
+      return problem(HttpStatus.BAD_REQUEST, "The body is not the JSON expected: " + e.getMessage(), "invalid_json");
+    }
+  }
+
+  private static MutableHttpResponse<?> problem(HttpStatus status, String message, String code) {
+    Map<String, Object> err = new LinkedHashMap<>();
+    err.put("message", message);
+    err.put("type", "invalid_request_error");
+    err.put("param", null);
+    err.put("code", code);
+    try {
+      return HttpResponse.status(status).body(JSON.writeValueAsBytes(Map.of("error", err))).contentType(MediaType.APPLICATION_JSON_TYPE);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static <T> T read(byte[] body, Class<T> type) throws IOException {
+    if (body == null || body.length == 0) throw new IllegalArgumentException("a JSON body is required");
+    return JSON.readValue(body, type);
+  }
+
+  @Post(uri = "/apps", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> createApp(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return guarded(request, HttpStatus.CREATED, actor -> {
+      Apps.Created created = apps.create(read(body, Apps.Spec.class), actor);
+      Map<String, Object> out = appView(created.app());
+      out.put("key", keyView(created.key()));
+      return out;
+    });
+  }
+
+  @Get("/apps")
+  public MutableHttpResponse<?> listApps(HttpRequest<?> request) {
+    return guarded(request, HttpStatus.OK, actor -> apps.list().stream().map(AdminController::appView).toList());
+  }
+
+  @Get("/apps/{id}")
+  public MutableHttpResponse<?> getApp(HttpRequest<?> request, @PathVariable String id) {
+    return guarded(request, HttpStatus.OK, actor -> appView(apps.find(id)
+        .orElseThrow(() -> new NoSuchElementException("no app '" + id + "': list apps with GET /admin/apps"))));
+  }
+
+  @Patch(uri = "/apps/{id}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> updateApp(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
+    return guarded(request, HttpStatus.OK, actor -> appView(apps.update(id, read(body, Apps.Spec.class), actor)));
+  }
+
+  @Get("/apps/{id}/keys")
+  public MutableHttpResponse<?> listKeys(HttpRequest<?> request, @PathVariable String id) {
+    return guarded(request, HttpStatus.OK, actor -> apps.keys(id).stream().map(k -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("keyId", k.keyId());
+      m.put("prefix", k.prefix());
+      m.put("createdAt", k.createdAt().toString());
+      m.put("revokedAt", k.revokedAt().map(Object::toString).orElse(null));
+      return m;
+    }).toList());
+  }
+
+  @Post(uri = "/apps/{id}/keys", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> issueKey(HttpRequest<?> request, @PathVariable String id) {
+    return guarded(request, HttpStatus.CREATED, actor -> keyView(apps.issueKey(id, actor)));
+  }
+
+  @Post(uri = "/keys/{keyId}/rotate", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> rotateKey(HttpRequest<?> request, @PathVariable String keyId) {
+    return guarded(request, HttpStatus.CREATED, actor -> keyView(apps.rotate(keyId, actor)));
+  }
+
+  @Delete("/keys/{keyId}")
+  public MutableHttpResponse<?> revokeKey(HttpRequest<?> request, @PathVariable String keyId) {
+    return guarded(request, HttpStatus.OK, actor -> {
+      apps.revoke(keyId, actor);
+      return Map.of("keyId", keyId, "revoked", true);
+    });
+  }
+
+  @Put(uri = "/models/{+id}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> activate(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
+    return guarded(request, HttpStatus.OK, actor -> modelView(models.activate(id, read(body, ActiveModels.Activation.class), actor)));
+  }
+
+  @Delete("/models/{+id}")
+  public MutableHttpResponse<?> deactivate(HttpRequest<?> request, @PathVariable String id) {
+    return guarded(request, HttpStatus.OK, actor -> {
+      models.deactivate(id, actor);
+      return Map.of("modelId", id, "state", ActiveModels.INACTIVE);
+    });
+  }
+
+  @Get("/models")
+  public MutableHttpResponse<?> listModels(HttpRequest<?> request) {
+    return guarded(request, HttpStatus.OK, actor -> {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("models", models.active().stream().map(this::modelView).toList());
+      out.put("aliases", models.aliases());
+      return out;
+    });
+  }
+
+  /** Body: {"model": "<model id>"}. */
+  @Put(uri = "/aliases/{alias}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> pointAlias(HttpRequest<?> request, @PathVariable String alias, @Nullable @Body byte[] body) {
+    return guarded(request, HttpStatus.OK, actor -> {
+      String model = JSON.readTree(body == null ? new byte[0] : body).path("model").asText("");
+      if (model.isBlank()) throw new IllegalArgumentException("send {\"model\":\"<model id>\"} to point the alias at a model");
+      models.pointAlias(alias, model, actor);
+      return Map.of("alias", alias, "model", model);
+    });
+  }
+
+  private static Map<String, Object> appView(App app) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", app.id());
+    m.put("name", app.name());
+    m.put("requestsPerMinute", app.requestsPerMinute());
+    m.put("tokensPerMinute", app.tokensPerMinute());
+    m.put("maxRequestBytes", app.maxRequestBytes());
+    m.put("subjectHeader", app.subjectHeader().orElse(null));
+    m.put("grants", List.copyOf(new java.util.TreeSet<>(app.grants())));
+    return m;
+  }
+
+  private static Map<String, Object> keyView(IssuedKey key) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("keyId", key.keyId());
+    m.put("appId", key.appId());
+    m.put("prefix", key.prefix());
+    m.put("secret", key.secret());
+    m.put("note", "Shown once: store it now. Airlock keeps only its hash.");
+    return m;
+  }
+
+  private Map<String, Object> modelView(ServedModel model) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", model.id());
+    m.put("state", ActiveModels.ACTIVE);
+    m.put("vaultPath", model.vaultPath());
+    switch (model.backend()) {
+      case BackendSpec.Vllm v -> {
+        m.put("backend", "vllm");
+        m.put("executable", v.executable());
+        m.put("extraArgs", v.extraArgs());
+        m.put("replicas", v.replicas());
+      }
+      case BackendSpec.External e -> {
+        m.put("backend", "external");
+        m.put("endpoints", e.endpoints().stream().map(Object::toString).toList());
+      }
+    }
+    List<Map<String, Object>> status = new ArrayList<>();
+    for (Replica r : supervisor.replicas().getOrDefault(model.id(), List.of())) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("replica", r.index());
+      s.put("address", r.base().toString());
+      s.put("healthy", r.healthy());
+      s.put("inFlight", r.inFlight());
+      s.put("restarts", r.restarts());
+      status.add(s);
+    }
+    m.put("replicaStatus", status);
+    return m;
+  }
+}

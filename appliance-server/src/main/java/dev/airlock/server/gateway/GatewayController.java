@@ -1,0 +1,82 @@
+package dev.airlock.server.gateway;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+/** The OpenAI-compatible routes. Bodies are taken as bytes so that fields the gateway does not interpret pass through untouched. */
+@Controller("/v1")
+@ExecuteOn(TaskExecutors.VIRTUAL)
+public class GatewayController {
+  private final Gateway gateway;
+
+  public GatewayController(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  @Get("/models")
+  public MutableHttpResponse<?> models(HttpRequest<?> request) {
+    return gateway.listModels(request);
+  }
+
+  @Get("/models/{+id}")
+  public MutableHttpResponse<?> model(HttpRequest<?> request, @PathVariable String id) {
+    return gateway.getModel(request, id);
+  }
+
+  @Post(uri = "/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+  public MutableHttpResponse<?> chat(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return gateway.infer("/v1/chat/completions", request, body);
+  }
+
+  @Post(uri = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+  public MutableHttpResponse<?> completions(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return gateway.infer("/v1/completions", request, body);
+  }
+
+  @Post(uri = "/embeddings", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  public MutableHttpResponse<?> embeddings(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return gateway.infer("/v1/embeddings", request, body);
+  }
+
+  /** Anything else under /v1: not a route (nothing is ever forwarded but the routes above). */
+  @Get("/{+path}")
+  public MutableHttpResponse<?> otherGet(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  @Post(uri = "/{+path}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> otherPost(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  @io.micronaut.http.annotation.Put(uri = "/{+path}", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> otherPut(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  @io.micronaut.http.annotation.Delete("/{+path}")
+  public MutableHttpResponse<?> otherDelete(HttpRequest<?> request, @PathVariable String path) {
+    return unknown(request);
+  }
+
+  private static MutableHttpResponse<?> unknown(HttpRequest<?> request) {
+    String path = request.getPath();
+    boolean postRoute = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+    if (postRoute) {
+      return GatewayErrors.answer(io.micronaut.http.HttpStatus.METHOD_NOT_ALLOWED, "Method " + request.getMethodName()
+          + " is not allowed on " + path + "; allowed: POST.", "method_not_allowed").header("Allow", "POST");
+    }
+    return GatewayErrors.answer(io.micronaut.http.HttpStatus.NOT_FOUND, "There is no route " + request.getMethodName() + " " + path
+        + ". The OpenAI-compatible routes are /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.",
+        "unknown_route");
+  }
+}
