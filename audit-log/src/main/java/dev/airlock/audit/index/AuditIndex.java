@@ -50,6 +50,12 @@ public final class AuditIndex implements AutoCloseable {
   /** How long the writer waits for events before it checks the log for entries it has not seen. */
   static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
+  /**
+   * Behind the log by more than this many entries (a rebuild, a long outage), the index drops its
+   * search indexes, loads the rows and builds them again: several times faster than row by row.
+   */
+  static final long BULK_THRESHOLD = 200_000;
+
   /** Longest wait between retries after the index database failed (e.g. a full disk). */
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -68,6 +74,8 @@ public final class AuditIndex implements AutoCloseable {
   private volatile boolean closed;
   /** Held by tests to stop the writer, standing in for a slow or failing index database. */
   final java.util.concurrent.Semaphore writes = new java.util.concurrent.Semaphore(1);
+  /** {@link #BULK_THRESHOLD}, lowered by tests. */
+  volatile long bulkThreshold = BULK_THRESHOLD;
 
   private AuditIndex(AuditLog log, IndexStore store) throws SQLException {
     this.log = log;
@@ -157,7 +165,7 @@ public final class AuditIndex implements AutoCloseable {
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
     long target = log.size();
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (indexed < target || rebuildRequested) {
+    while (indexed < target || rebuildRequested || store.bulkLoading()) {
       if (System.nanoTime() > deadline) {
         return false;
       }
@@ -195,6 +203,8 @@ public final class AuditIndex implements AutoCloseable {
     long backoff = 100;
     while (!closed) {
       try {
+        // Finishes a bulk load that a crash or a stop interrupted; a no-op otherwise.
+        store.endBulkLoad();
         if (rebuildRequested) {
           store.clear();
           queue.clear();
@@ -229,6 +239,10 @@ public final class AuditIndex implements AutoCloseable {
 
   /** Indexes one batch: queued entries in order, filling any hole from the log. */
   private void step() throws SQLException {
+    if (log.size() - indexed > bulkThreshold) {
+      bulkCatchUp();
+      return;
+    }
     List<AppendedEntry> events = new ArrayList<>();
     try {
       AppendedEntry first = queue.poll(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -263,6 +277,19 @@ public final class AuditIndex implements AutoCloseable {
         store.forgetUsersOf(HexFormat.of().parseHex(e.subjectTag().get()));
       }
     }
+  }
+
+  /** Loads everything the log holds now without search indexes, then builds them. */
+  private void bulkCatchUp() throws SQLException {
+    long target = log.size();
+    LOG.log(Level.INFO, "audit index is " + (target - indexed) + " entries behind the log: bulk loading");
+    store.beginBulkLoad();
+    List<IndexStore.Row> rows = new ArrayList<>();
+    while (indexed < target && !closed && !rebuildRequested) {
+      fromLog(indexed, Math.min(target, indexed + BATCH), rows);
+      flush(rows);
+    }
+    store.endBulkLoad();
   }
 
   /** Rows for entries {@code [from, to)} read back from the log; user ids come from decrypting. */

@@ -57,6 +57,8 @@ final class IndexStore implements AutoCloseable {
   private final Connection writer;
   private final String url;
   private final PreparedStatement insert;
+  /** False during a bulk load: searches then let H2 plan without the (absent) search indexes. */
+  private volatile boolean searchIndexes = true;
 
   private IndexStore(String url) throws SQLException {
     this.url = url;
@@ -96,14 +98,48 @@ final class IndexStore implements AutoCloseable {
             + " model VARCHAR,"
             + " request_id VARCHAR,"
             + " status VARCHAR NOT NULL)");
-        s.execute("CREATE INDEX audit_entry_ts ON audit_entry (ts, idx)");
-        for (Column c : Column.values()) {
-          s.execute("CREATE INDEX " + c.indexName() + " ON audit_entry (" + c.sql + ", ts, idx)");
-        }
+        createSearchIndexes(s);
         s.execute("MERGE INTO index_meta KEY (name) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
       }
     }
     writer.commit();
+  }
+
+  private static void createSearchIndexes(Statement s) throws SQLException {
+    s.execute("CREATE INDEX IF NOT EXISTS audit_entry_ts ON audit_entry (ts, idx)");
+    for (Column c : Column.values()) {
+      s.execute("CREATE INDEX IF NOT EXISTS " + c.indexName() + " ON audit_entry (" + c.sql + ", ts, idx)");
+    }
+  }
+
+  /**
+   * Drops the search indexes before a bulk load (a rebuild, a long catch-up): inserting into eight
+   * B-trees row by row is what makes indexing slow, and H2 builds an index over existing rows by
+   * sorting, many times faster. Searches still answer meanwhile, by scanning.
+   */
+  void beginBulkLoad() throws SQLException {
+    searchIndexes = false;
+    try (Statement s = writer.createStatement()) {
+      s.execute("DROP INDEX IF EXISTS audit_entry_ts");
+      for (Column c : Column.values()) {
+        s.execute("DROP INDEX IF EXISTS " + c.indexName());
+      }
+    }
+    writer.commit();
+  }
+
+  /** Builds the search indexes again after {@link #beginBulkLoad}; a no-op when they exist. */
+  void endBulkLoad() throws SQLException {
+    try (Statement s = writer.createStatement()) {
+      createSearchIndexes(s);
+    }
+    writer.commit();
+    searchIndexes = true;
+  }
+
+  /** True while the search indexes are being rebuilt. */
+  boolean bulkLoading() {
+    return !searchIndexes;
   }
 
   /** Entries indexed so far: the index holds exactly log indexes 0 .. indexed()-1. */
@@ -224,7 +260,7 @@ final class IndexStore implements AutoCloseable {
     // is already sorted, so the scan stops after one page instead of sorting every match.
     String order = (driving == null ? "" : driving.sql + dir + ", ") + "ts" + dir + ", idx" + dir;
     String sql = "SELECT idx, ts, type, actor_kind, actor, model, request_id, status, subject_tag FROM audit_entry"
-        + " USE INDEX (" + index + ")"
+        + (searchIndexes ? " USE INDEX (" + index + ")" : "")
         + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY " + order + " LIMIT " + limit;
     try (Connection c = DriverManager.getConnection(url); PreparedStatement p = c.prepareStatement(sql)) {

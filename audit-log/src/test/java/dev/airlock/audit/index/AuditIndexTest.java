@@ -198,6 +198,23 @@ class AuditIndexTest {
   }
 
   @Test
+  void aLongCatchUpLoadsInBulkAndFindsTheSameEntries() throws Exception {
+    append(0, 40);
+    List<Long> expectedModel = expected(40, k -> k % 5 == 4);
+    try (AuditIndex index = AuditIndex.open(log)) {
+      index.writes.acquire();
+      index.bulkThreshold = 10; // 40 entries behind: the bulk path
+      index.writes.release();
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(indexes(index.search(AuditQuery.newestFirst().model("m-4").limit(100)))).isEqualTo(expectedModel);
+      assertThat(indexes(index.search(AuditQuery.newestFirst().user("user-1").limit(100))))
+          .isEqualTo(expected(40, k -> k % 3 == 0 && k % 2 == 1));
+      assertThat(index.store.explain("SELECT idx FROM audit_entry USE INDEX (audit_entry_model) WHERE model = 'm-4'"
+          + " ORDER BY model DESC, ts DESC, idx DESC LIMIT 51")).contains("/* index sorted */");
+    }
+  }
+
+  @Test
   void storesNoUserIdSubjectOrPayloadInItsFiles() throws Exception {
     append(0, 12);
     try (AuditIndex index = caughtUp()) {
