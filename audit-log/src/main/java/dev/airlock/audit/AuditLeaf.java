@@ -181,6 +181,72 @@ public record AuditLeaf(
     }
   }
 
+  /**
+   * Checks that {@code leaf} is well-formed, as {@link #decode} would, without building the record:
+   * the fast path of full verification.
+   */
+  public static void validate(byte[] leaf) {
+    ByteBuffer b = ByteBuffer.wrap(leaf);
+    try {
+      int version = b.get() & 0xff;
+      if (version != VERSION) {
+        throw new AuditLogException("leaf version " + version + " is not supported (this build reads version "
+            + VERSION + ")");
+      }
+      skip(b); // type
+      b.getLong();
+      int nanos = b.getInt();
+      if (nanos < 0 || nanos > 999_999_999) {
+        throw new AuditLogException("leaf time nanoseconds out of range: " + nanos);
+      }
+      int kind = b.get() & 0xff;
+      if (kind > 2) {
+        throw new AuditLogException("unknown actor kind " + kind + " (expected 0 app, 1 user, 2 system)");
+      }
+      for (int i = 0; i < 4; i++) {
+        skip(b); // actor id, model, request id, status
+      }
+      long n = b.getInt() & 0xffffffffL;
+      if (n > b.remaining()) {
+        throw new AuditLogException("leaf claims " + n + " index fields, more than its bytes can hold");
+      }
+      int previousStart = -1;
+      int previousLength = 0;
+      for (long i = 0; i < n; i++) {
+        int nameLength = (int) lengthOf(b);
+        int nameStart = b.position();
+        b.position(nameStart + nameLength);
+        if (previousStart >= 0 && Arrays.compareUnsigned(leaf, previousStart, previousStart + previousLength,
+            leaf, nameStart, nameStart + nameLength) >= 0) {
+          throw new AuditLogException("leaf index fields are not sorted by name or repeat a name");
+        }
+        previousStart = nameStart;
+        previousLength = nameLength;
+        skip(b);
+      }
+      b.position(b.position() + TAG_BYTES + KEY_ID_BYTES + NONCE_BYTES);
+      skip(b); // sealed
+      if (b.hasRemaining()) {
+        throw new AuditLogException("leaf has " + b.remaining() + " bytes after its end");
+      }
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+      throw new AuditLogException("leaf ends early (" + leaf.length + " bytes): it is truncated or not a leaf");
+    }
+  }
+
+  private static long lengthOf(ByteBuffer b) {
+    long len = b.getInt() & 0xffffffffL;
+    if (len > b.remaining()) {
+      throw new AuditLogException("leaf field claims " + len + " bytes but only " + b.remaining() + " remain");
+    }
+    return len;
+  }
+
+  private static void skip(ByteBuffer b) {
+    int len = (int) lengthOf(b);
+    b.position(b.position() + len);
+  }
+
   private static Optional<String> opt(String s) {
     return s.isEmpty() ? Optional.empty() : Optional.of(s);
   }

@@ -62,10 +62,18 @@ public final class AuditLog implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
 
+  /** Retention is exact to the day (keys are per day); hourly sweeps keep the lag far below that. */
+  static final java.time.Duration RETENTION_SWEEP_INTERVAL = java.time.Duration.ofHours(1);
+
   private sealed interface Work permits Append, Command {}
 
-  private record Append(byte[] leaf, byte[] leafHash, RecordSummary summary, CompletableFuture<Long> done)
-      implements Work {}
+  /** An entry on its way in; the appending thread did the hashing and framing. */
+  private record Append(byte[] leaf, byte[] frame, byte[] leafHash, RecordSummary summary, CompletableFuture<Long> done)
+      implements Work {
+    static Append of(byte[] leaf, RecordSummary summary) {
+      return new Append(leaf, Frames.frame(leaf), MerkleHash.leaf(leaf), summary, new CompletableFuture<>());
+    }
+  }
 
   private record Command(Supplier<Object> action, CompletableFuture<Object> done) implements Work {}
 
@@ -91,6 +99,8 @@ public final class AuditLog implements AutoCloseable {
   private boolean stopping;
   private long lastCheckpointSize = -1;
   private long lastCheckpointNanos = System.nanoTime();
+  /** Set so that the first sweep runs right after open. */
+  private long lastSweepNanos = System.nanoTime() - RETENTION_SWEEP_INTERVAL.toNanos();
 
   private AuditLog(Path dir, AuditKeys keys, AuditLogOptions options, FileChannel lockChannel, FileLock lock,
       SegmentStore segments, TreeStore tree, CheckpointStore checkpoints, KeyRing keyRing) {
@@ -137,11 +147,27 @@ public final class AuditLog implements AutoCloseable {
         throw new AuditLogException("another process (or another AuditLog in this one) already writes the audit log in "
             + directory + "; only one writer may open it (readers such as 'airlock audit verify' need no lock)");
       }
-      KeyRing keyRing = KeyRing.open(directory, keys.wrapKey());
-      SegmentStore segments = SegmentStore.openForWriting(directory, options.segmentBytes());
-      CheckpointStore checkpoints = CheckpointStore.openForWriting(directory);
-      TreeStore tree = TreeStore.open(directory, true);
-      recoverTree(directory, keys, segments, checkpoints, tree);
+      List<java.io.Closeable> opened = new ArrayList<>();
+      KeyRing keyRing;
+      SegmentStore segments;
+      CheckpointStore checkpoints;
+      TreeStore tree;
+      try {
+        keyRing = keep(opened, KeyRing.open(directory, keys.wrapKey()));
+        segments = keep(opened, SegmentStore.openForWriting(directory, options.segmentBytes()));
+        checkpoints = keep(opened, CheckpointStore.openForWriting(directory));
+        tree = keep(opened, TreeStore.open(directory, true));
+        recoverTree(directory, keys, segments, checkpoints, tree);
+      } catch (IOException | RuntimeException e) {
+        for (java.io.Closeable c : opened) {
+          try {
+            c.close();
+          } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
       AuditLog log = new AuditLog(directory, keys, options, lockChannel, lock, segments, tree, checkpoints, keyRing);
       SegmentStore.Recovery r = segments.recovery();
       if (r.tornBytesRemoved() > 0) {
@@ -157,6 +183,11 @@ public final class AuditLog implements AutoCloseable {
       closeQuietly(lockChannel);
       throw e;
     }
+  }
+
+  private static <T extends java.io.Closeable> T keep(List<java.io.Closeable> opened, T c) {
+    opened.add(c);
+    return c;
   }
 
   private static void closeQuietly(FileChannel ch) {
@@ -226,8 +257,7 @@ public final class AuditLog implements AutoCloseable {
    *     closed): the entry is then not in the log and callers must fail closed
    */
   public long append(AuditRecord record) {
-    byte[] leaf = sealer.seal(record).encode();
-    Append a = new Append(leaf, MerkleHash.leaf(leaf), record.summary(), new CompletableFuture<>());
+    Append a = Append.of(sealer.seal(record).encode(), record.summary());
     enqueue(a);
     return await(a.done());
   }
@@ -396,25 +426,43 @@ public final class AuditLog implements AutoCloseable {
    * {@code audit.retention} record.
    */
   public Optional<Erasure> enforceRetention() {
-    return onWriter(() -> {
-      int destroyed;
-      try {
-        destroyed = keyRing.destroyExpired(options.retention(),
-            options.clock().instant().atOffset(ZoneOffset.UTC).toLocalDate());
-      } catch (IOException e) {
-        throw new AuditLogException("could not destroy expired data keys: " + e.getMessage(), e);
-      }
-      if (destroyed == 0) {
-        return Optional.<Erasure>empty();
-      }
-      long index = appendOnWriter(AuditRecord.builder(AuditRecord.TYPE_RETENTION)
-          .time(options.clock().instant()).actor(Actor.system("audit-log"))
-          .indexField("keys_destroyed", Integer.toString(destroyed))
-          .indexField("types", String.join(",", options.retention().keySet().stream().sorted().toList())).build());
-      Erasure e = new Erasure(index, Optional.empty(), Optional.empty(), destroyed);
-      listeners.forEach(l -> l.erased(e));
-      return Optional.of(e);
-    });
+    return onWriter(this::sweepRetention);
+  }
+
+  /** Writer thread: destroys expired data keys and records that it did. */
+  private Optional<Erasure> sweepRetention() {
+    lastSweepNanos = System.nanoTime();
+    int destroyed;
+    try {
+      destroyed = keyRing.destroyExpired(options.retention(),
+          options.clock().instant().atOffset(ZoneOffset.UTC).toLocalDate());
+    } catch (IOException e) {
+      throw new AuditLogException("could not destroy expired data keys: " + e.getMessage(), e);
+    }
+    if (destroyed == 0) {
+      return Optional.empty();
+    }
+    long index = appendOnWriter(AuditRecord.builder(AuditRecord.TYPE_RETENTION)
+        .time(options.clock().instant()).actor(Actor.system("audit-log"))
+        .indexField("keys_destroyed", Integer.toString(destroyed))
+        .indexField("types", String.join(",", options.retention().keySet().stream().sorted().toList())).build());
+    Erasure e = new Erasure(index, Optional.empty(), Optional.empty(), destroyed);
+    listeners.forEach(l -> l.erased(e));
+    return Optional.of(e);
+  }
+
+  /** Writer thread: the periodic retention sweep, when the log has retention periods. */
+  private void maybeSweepRetention() {
+    if (options.retention().isEmpty()
+        || System.nanoTime() - lastSweepNanos < RETENTION_SWEEP_INTERVAL.toNanos()) {
+      return;
+    }
+    try {
+      sweepRetention();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "audit log " + dir + ": retention sweep failed, retried later: "
+          + e.getMessage());
+    }
   }
 
   /** Registers a listener for entries appended from now on; see {@link AuditListener} for the contract. */
@@ -469,9 +517,10 @@ public final class AuditLog implements AutoCloseable {
     List<Append> batch = new ArrayList<>(MAX_BATCH);
     try {
       while (!stopping) {
-        Work first = queue.poll(millisUntilCheckpointDue(), TimeUnit.MILLISECONDS);
+        Work first = queue.poll(millisUntilDue(), TimeUnit.MILLISECONDS);
         if (first == null) {
           maybeCheckpoint();
+          maybeSweepRetention();
           continue;
         }
         work.add(first);
@@ -488,6 +537,7 @@ public final class AuditLog implements AutoCloseable {
         flush(batch);
         work.clear();
         maybeCheckpoint();
+        maybeSweepRetention();
       }
       try {
         writeCheckpoint();
@@ -521,8 +571,7 @@ public final class AuditLog implements AutoCloseable {
 
   /** Appends one record from the writer thread itself (erasure and retention records). */
   private long appendOnWriter(AuditRecord r) {
-    byte[] leaf = sealer.seal(r).encode();
-    Append a = new Append(leaf, MerkleHash.leaf(leaf), r.summary(), new CompletableFuture<>());
+    Append a = Append.of(sealer.seal(r).encode(), r.summary());
     List<Append> one = new ArrayList<>(List.of(a));
     flush(one);
     return await(a.done());
@@ -540,10 +589,10 @@ public final class AuditLog implements AutoCloseable {
     }
     SegmentStore.Mark sm = null;
     TreeStore.Mark tm = tree.mark();
-    List<byte[]> leaves = new ArrayList<>(batch.size());
+    List<byte[]> frames = new ArrayList<>(batch.size());
     List<byte[]> hashes = new ArrayList<>(batch.size());
     for (Append a : batch) {
-      leaves.add(a.leaf());
+      frames.add(a.frame());
       hashes.add(a.leafHash());
     }
     long base = size;
@@ -551,7 +600,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       keyRing.flushPending();
       sm = segments.begin();
-      bytes = segments.write(sm, leaves);
+      bytes = segments.write(sm, frames);
       tree.append(hashes);
     } catch (IOException | RuntimeException e) {
       if (sm != null) {
@@ -599,6 +648,16 @@ public final class AuditLog implements AutoCloseable {
       a.done().completeExceptionally(new AuditLogException(message, cause));
     }
     batch.clear();
+  }
+
+  /** How long the writer may sleep before a checkpoint or a retention sweep is due. */
+  private long millisUntilDue() {
+    long wait = millisUntilCheckpointDue();
+    if (!options.retention().isEmpty()) {
+      long sinceSweep = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastSweepNanos);
+      wait = Math.min(wait, Math.max(1, RETENTION_SWEEP_INTERVAL.toMillis() - sinceSweep));
+    }
+    return wait;
   }
 
   private long millisUntilCheckpointDue() {

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param checkpointEntries ... or as soon as this many entries arrived since the last one
  * @param segmentBytes start a new segment file once the current one reaches this size
  * @param retention how long records of a type stay readable; their payloads are crypto-shredded
- *     afterwards by {@link AuditLog#enforceRetention()}. Types not listed are kept until erased.
+ *     afterwards by the log's hourly sweep (and on demand by {@link AuditLog#enforceRetention()}).
+ *     Types not listed are kept until erased.
  * @param listenerQueue events buffered per listener before it is told it missed some
  * @param clock time source for checkpoints and retention
  */

@@ -230,56 +230,36 @@ public final class AuditLogReader {
       previousSize = c.size();
       cps.add(c);
     }
-    // Recompute the tree from the leaves and compare roots at every checkpoint size.
+    // Recompute the tree from the leaves and compare roots at every checkpoint size. Reading is
+    // sequential; hashing and leaf checks run in chunks on every core; folding into the tree is
+    // in order on this thread.
     CompactRange range = new CompactRange();
-    int[] next = {0};
-    long[] checked = {0};
-    String[] rootProblem = {null};
-    long[] rootProblemAt = {0};
-    while (next[0] < cps.size() && cps.get(next[0]).size() == 0) {
-      if (!MessageDigest.isEqual(cps.get(next[0]).rootHash(), MerkleHash.emptyRoot())) {
-        return fail(0, next[0], notes, "checkpoint #" + (next[0] + 1) + " (tree size 0) has a root that is not the empty tree's");
+    int next = 0;
+    while (next < cps.size() && cps.get(next).size() == 0) {
+      if (!MessageDigest.isEqual(cps.get(next).rootHash(), MerkleHash.emptyRoot())) {
+        return fail(0, next, notes, "checkpoint #" + (next + 1) + " (tree size 0) has a root that is not the empty tree's");
       }
-      next[0]++;
+      next++;
     }
-    Scan scan = new Scan(0, Long.MAX_VALUE, (index, leaf) -> {
-      if (rootProblem[0] != null) {
-        return;
-      }
-      try {
-        AuditLeaf.decode(leaf);
-      } catch (AuditLogException e) {
-        rootProblem[0] = "entry is not a valid Airlock leaf: " + e.getMessage();
-        rootProblemAt[0] = index;
-        return;
-      }
-      range.append(MerkleHash.leaf(leaf));
-      checked[0] = index + 1;
-      progress.accept(index + 1);
-      while (next[0] < cps.size() && cps.get(next[0]).size() == range.size()) {
-        Checkpoint c = cps.get(next[0]);
-        if (!MessageDigest.isEqual(range.root(), c.rootHash())) {
-          rootProblem[0] = "checkpoint #" + (next[0] + 1) + " (tree size " + c.size() + ") signs root "
-              + Base64.getEncoder().encodeToString(c.rootHash()) + " but the entries hash to "
-              + Base64.getEncoder().encodeToString(range.root())
-              + ": an entry before this size was altered, added or removed";
-          rootProblemAt[0] = c.size() - 1;
-          return;
-        }
-        next[0]++;
-      }
-    });
-    scan.run();
+    Folder folder = new Folder(range, cps, next, progress);
+    Scan scan = new Scan(0, Long.MAX_VALUE, folder::add);
+    try {
+      scan.run();
+      folder.finish();
+    } finally {
+      folder.pool.shutdownNow();
+    }
     notes.addAll(scan.notes);
-    if (scan.problem.isPresent() && (rootProblem[0] == null || scan.problem.get().index() <= rootProblemAt[0])) {
-      return new VerificationReport(checked[0], next[0], scan.problem, notes);
+    if (scan.problem.isPresent() && (folder.problem == null || scan.problem.get().index() <= folder.problemAt)) {
+      return new VerificationReport(range.size(), folder.next, scan.problem, notes);
     }
-    if (rootProblem[0] != null) {
-      return fail(rootProblemAt[0], next[0], notes, rootProblem[0]);
+    if (folder.problem != null) {
+      return fail(folder.problemAt, folder.next, notes, folder.problem);
     }
-    if (next[0] < cps.size()) {
-      Checkpoint c = cps.get(next[0]);
-      return fail(range.size(), next[0], notes, "checkpoint #" + (next[0] + 1) + " covers " + c.size()
+    next = folder.next;
+    if (next < cps.size()) {
+      Checkpoint c = cps.get(next);
+      return fail(range.size(), next, notes, "checkpoint #" + (next + 1) + " covers " + c.size()
           + " entries but the log holds only " + range.size() + ": entries " + range.size() + ".." + (c.size() - 1)
           + " are missing (a truncated or deleted segment); restore them from backup");
     }
@@ -314,6 +294,118 @@ public final class AuditLogReader {
           + " are not yet covered by a checkpoint (the next one will cover them)");
     }
     return new VerificationReport(range.size(), cps.size(), Optional.empty(), notes);
+  }
+
+  /** Hashes and checks leaves in parallel chunks; folds them into the tree in index order. */
+  private static final class Folder {
+    /** Leaves per task: big enough to amortise the hand-off, small enough to keep cores busy. */
+    private static final int CHUNK = 2048;
+
+    /** Chunks in flight: bounds memory to a few MiB of leaves. */
+    private static final int IN_FLIGHT = 8;
+
+    private record Chunk(long start, byte[][] hashes, long problemAt, String problem) {}
+
+    final java.util.concurrent.ExecutorService pool;
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Chunk>> inFlight = new java.util.ArrayDeque<>();
+    private final CompactRange range;
+    private final List<Checkpoint> cps;
+    private final java.util.function.LongConsumer progress;
+    private List<byte[]> current = new ArrayList<>(CHUNK);
+    private long currentStart;
+    int next;
+    String problem;
+    long problemAt;
+
+    Folder(CompactRange range, List<Checkpoint> cps, int next, java.util.function.LongConsumer progress) {
+      this.range = range;
+      this.cps = cps;
+      this.next = next;
+      this.progress = progress;
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+      this.pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "audit-verify");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    void add(long index, byte[] leaf) {
+      if (current.isEmpty()) {
+        currentStart = index;
+      }
+      current.add(leaf);
+      if (current.size() == CHUNK) {
+        submit();
+      }
+    }
+
+    private void submit() {
+      List<byte[]> leaves = current;
+      long start = currentStart;
+      current = new ArrayList<>(CHUNK);
+      inFlight.add(pool.submit(() -> {
+        byte[][] hashes = new byte[leaves.size()][];
+        for (int i = 0; i < leaves.size(); i++) {
+          byte[] leaf = leaves.get(i);
+          try {
+            AuditLeaf.validate(leaf);
+          } catch (AuditLogException e) {
+            return new Chunk(start, java.util.Arrays.copyOf(hashes, i), start + i,
+                "entry is not a valid Airlock leaf: " + e.getMessage());
+          }
+          hashes[i] = MerkleHash.leaf(leaf);
+        }
+        return new Chunk(start, hashes, -1, null);
+      }));
+      while (inFlight.size() > IN_FLIGHT) {
+        fold(inFlight.poll());
+      }
+    }
+
+    void finish() {
+      if (!current.isEmpty()) {
+        submit();
+      }
+      while (!inFlight.isEmpty()) {
+        fold(inFlight.poll());
+      }
+    }
+
+    private void fold(java.util.concurrent.Future<Chunk> f) {
+      Chunk c;
+      try {
+        c = f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AuditLogException("verification was interrupted");
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new AuditLogException("verification failed: " + e.getCause(), e.getCause());
+      }
+      if (problem != null) {
+        return;
+      }
+      for (byte[] h : c.hashes()) {
+        range.append(h);
+        while (next < cps.size() && cps.get(next).size() == range.size()) {
+          Checkpoint cp = cps.get(next);
+          byte[] root = range.root();
+          if (!MessageDigest.isEqual(root, cp.rootHash())) {
+            problem = "checkpoint #" + (next + 1) + " (tree size " + cp.size() + ") signs root "
+                + Base64.getEncoder().encodeToString(cp.rootHash()) + " but the entries hash to "
+                + Base64.getEncoder().encodeToString(root) + ": an entry before this size was altered, added or removed";
+            problemAt = cp.size() - 1;
+            return;
+          }
+          next++;
+        }
+      }
+      progress.accept(range.size());
+      if (c.problem() != null) {
+        problem = c.problem();
+        problemAt = c.problemAt();
+      }
+    }
   }
 
   private static VerificationReport fail(long index, int checkpoints, List<String> notes, String message) {

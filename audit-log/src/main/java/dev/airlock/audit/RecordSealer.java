@@ -30,8 +30,13 @@ final class RecordSealer {
     }
   });
 
+  /** Subjects seen recently: an HMAC per append is measurable at tens of thousands per second. */
+  private static final int TAG_CACHE = 65_536;
+
   private final KeyRing keys;
   private final byte[] tagKey;
+  private final java.util.concurrent.ConcurrentHashMap<String, byte[]> recentTags =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   RecordSealer(KeyRing keys, byte[] tagKey) {
     this.keys = keys;
@@ -40,7 +45,15 @@ final class RecordSealer {
 
   /** The pseudonymous tag a subject has in leaves: HMAC-SHA256(tag key, subject)[:16]. */
   byte[] tag(String subject) {
-    return Arrays.copyOf(AuditKeys.hmac(tagKey, subject.getBytes(StandardCharsets.UTF_8)), AuditLeaf.TAG_BYTES);
+    byte[] t = recentTags.get(subject);
+    if (t == null) {
+      t = Arrays.copyOf(AuditKeys.hmac(tagKey, subject.getBytes(StandardCharsets.UTF_8)), AuditLeaf.TAG_BYTES);
+      if (recentTags.size() >= TAG_CACHE) {
+        recentTags.clear(); // crude bound; the next appends refill it with the active subjects
+      }
+      recentTags.put(subject, t);
+    }
+    return t.clone();
   }
 
   AuditLeaf seal(AuditRecord r) {
@@ -84,6 +97,9 @@ final class RecordSealer {
       c.updateAAD(leaf.header());
       plain = c.doFinal(leaf.sealed());
     } catch (AEADBadTagException e) {
+      if (key.get().destroyed) {
+        return Optional.empty(); // erased while we were reading
+      }
       throw new AuditLogException("the sealed part of a " + leaf.type() + " record does not decrypt: the leaf or its "
           + "data key was altered");
     } catch (GeneralSecurityException e) {

@@ -272,20 +272,21 @@ final class SegmentStore implements Closeable {
   }
 
   /**
-   * Writes a batch of leaves after the current end (no fsync) and returns the bytes written. If
-   * this or {@link #force} fails, {@link #rollback} restores the previous state.
+   * Writes a batch of framed leaves ({@link Frames#frame}, built by the appending threads) after
+   * the current end (no fsync) and returns the bytes written. If this or {@link #force} fails,
+   * {@link #rollback} restores the previous state.
    */
-  long write(Mark mark, List<byte[]> leaves) throws IOException {
+  long write(Mark mark, List<byte[]> frames) throws IOException {
     Segment seg = mark.segment();
     int bytes = 0;
-    for (byte[] l : leaves) {
-      bytes += l.length + Frames.OVERHEAD;
+    for (byte[] f : frames) {
+      bytes += f.length;
     }
     ByteBuffer data = ByteBuffer.allocate(bytes);
-    ByteBuffer idx = ByteBuffer.allocate(leaves.size() * 8);
-    for (byte[] l : leaves) {
+    ByteBuffer idx = ByteBuffer.allocate(frames.size() * 8);
+    for (byte[] f : frames) {
       idx.putLong(mark.end() + data.position());
-      Frames.put(data, l);
+      data.put(f);
     }
     data.flip();
     idx.flip();

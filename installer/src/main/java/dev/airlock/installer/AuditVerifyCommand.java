@@ -81,8 +81,10 @@ final class AuditVerifyCommand implements Callable<Integer> {
           report = reader.verify(verifier, bar::stepTo);
         }
       } else {
+        long[] printed = {0};
         LongConsumer plain = n -> {
-          if (n % PLAIN_PROGRESS_EVERY == 0) {
+          if (n / PLAIN_PROGRESS_EVERY > printed[0]) {
+            printed[0] = n / PLAIN_PROGRESS_EVERY;
             err.println("verified " + n + " entries so far");
           }
         };
