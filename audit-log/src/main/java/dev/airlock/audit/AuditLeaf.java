@@ -146,7 +146,11 @@ public record AuditLeaf(
       if (nanos < 0 || nanos > 999_999_999) {
         throw new AuditLogException("leaf time nanoseconds out of range: " + nanos);
       }
-      Actor.Kind kind = Actor.Kind.fromCode(b.get() & 0xff);
+      int kindCode = b.get() & 0xff;
+      if (kindCode > 2) {
+        throw new AuditLogException("unknown actor kind " + kindCode + " (expected 0 app, 1 user, 2 system)");
+      }
+      Actor.Kind kind = Actor.Kind.fromCode(kindCode);
       String actorId = str(b);
       String model = str(b);
       String requestId = str(b);

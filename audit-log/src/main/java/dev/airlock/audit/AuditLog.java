@@ -225,8 +225,12 @@ public final class AuditLog implements AutoCloseable {
     long trusted = 0;
     if (latest != null && latest.size() > 0) {
       try {
-        byte[] stored = ProofBuilder.root(tree, latest.size());
-        if (MessageDigest.isEqual(stored, latest.rootHash())) {
+        boolean complete = true;
+        for (int l = 0; l < TreeStore.MAX_LEVELS && (latest.size() >>> l) > 0; l++) {
+          complete &= tree.stored(l) >= (latest.size() >>> l);
+        }
+        byte[] stored = complete ? ProofBuilder.root(tree, latest.size()) : null;
+        if (stored != null && MessageDigest.isEqual(stored, latest.rootHash())) {
           trusted = latest.size();
         }
       } catch (RuntimeException e) {
@@ -257,7 +261,13 @@ public final class AuditLog implements AutoCloseable {
    *     closed): the entry is then not in the log and callers must fail closed
    */
   public long append(AuditRecord record) {
-    Append a = Append.of(sealer.seal(record).encode(), record.summary());
+    byte[] leaf = sealer.seal(record).encode();
+    if (leaf.length > Frames.MAX_CONTENT) {
+      throw new AuditLogException("a " + record.type() + " record of " + leaf.length + " bytes is larger than the "
+          + Frames.MAX_CONTENT + " bytes an entry may hold; nothing was recorded. Keep large bodies elsewhere and "
+          + "record their digest");
+    }
+    Append a = Append.of(leaf, record.summary());
     enqueue(a);
     return await(a.done());
   }

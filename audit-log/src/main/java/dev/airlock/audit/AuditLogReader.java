@@ -1,7 +1,5 @@
 package dev.airlock.audit;
 
-import dev.airlock.audit.note.NoteFormatException;
-import dev.airlock.audit.note.NoteVerificationException;
 import dev.airlock.audit.note.NoteVerifier;
 import dev.airlock.audit.note.TlogProof;
 import dev.airlock.audit.proof.ConsistencyProof;
@@ -15,9 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -204,69 +200,32 @@ public final class AuditLogReader {
     } catch (IOException e) {
       throw new AuditLogException("cannot read the checkpoints in " + dir + ": " + e.getMessage(), e);
     }
-    List<Checkpoint> cps = new ArrayList<>();
-    long previousSize = -1;
-    for (CheckpointStore.Stored s : stored) {
-      String which = "checkpoint #" + (s.ordinal() + 1);
-      if (s.checkpoint() == null) {
-        return fail(0, cps.size(), notes, which + " is malformed: " + s.problem());
+    List<String> noteTexts = stored.stream().map(CheckpointStore.Stored::note).toList();
+    VerificationReport report;
+    List<Checkpoint> cps;
+    try (LogVerifier stream = new LogVerifier(verifier, noteTexts, progress)) {
+      Scan scan = new Scan(0, Long.MAX_VALUE, stream::entry);
+      if (stream.problem().isEmpty()) {
+        scan.run();
       }
-      Checkpoint c = s.checkpoint();
-      which += " (tree size " + c.size() + ")";
-      try {
-        verifier.verify(s.note());
-      } catch (NoteFormatException | NoteVerificationException e) {
-        return fail(c.size(), cps.size(), notes, which + " is not signed by the verifier key " + verifier.name() + ": "
-            + e.getMessage());
-      }
-      if (!c.origin().equals(verifier.name())) {
-        return fail(c.size(), cps.size(), notes, which + " names origin '" + c.origin() + "' but the verifier key is for '"
-            + verifier.name() + "'");
-      }
-      if (c.size() < previousSize) {
-        return fail(c.size(), cps.size(), notes, which + " is smaller than the checkpoint before it (" + previousSize
-            + "): a log never shrinks");
-      }
-      previousSize = c.size();
-      cps.add(c);
+      notes.addAll(scan.notes);
+      report = stream.finish(scan.problem, notes);
+      cps = stream.checkpoints();
     }
-    // Recompute the tree from the leaves and compare roots at every checkpoint size. Reading is
-    // sequential; hashing and leaf checks run in chunks on every core; folding into the tree is
-    // in order on this thread.
-    CompactRange range = new CompactRange();
-    int next = 0;
-    while (next < cps.size() && cps.get(next).size() == 0) {
-      if (!MessageDigest.isEqual(cps.get(next).rootHash(), MerkleHash.emptyRoot())) {
-        return fail(0, next, notes, "checkpoint #" + (next + 1) + " (tree size 0) has a root that is not the empty tree's");
-      }
-      next++;
+    if (!report.ok()) {
+      return report;
     }
-    Folder folder = new Folder(range, cps, next, progress);
-    Scan scan = new Scan(0, Long.MAX_VALUE, folder::add);
-    try {
-      scan.run();
-      folder.finish();
-    } finally {
-      folder.pool.shutdownNow();
-    }
-    notes.addAll(scan.notes);
-    if (scan.problem.isPresent() && (folder.problem == null || scan.problem.get().index() <= folder.problemAt)) {
-      return new VerificationReport(range.size(), folder.next, scan.problem, notes);
-    }
-    if (folder.problem != null) {
-      return fail(folder.problemAt, folder.next, notes, folder.problem);
-    }
-    next = folder.next;
-    if (next < cps.size()) {
-      Checkpoint c = cps.get(next);
-      return fail(range.size(), next, notes, "checkpoint #" + (next + 1) + " covers " + c.size()
-          + " entries but the log holds only " + range.size() + ": entries " + range.size() + ".." + (c.size() - 1)
-          + " are missing (a truncated or deleted segment); restore them from backup");
-    }
+    long entries = report.entries();
+    List<String> allNotes = new ArrayList<>(report.notes());
     // Consistency between consecutive checkpoints, proven from the stored tree files.
     long lastCheckpointSize = cps.isEmpty() ? 0 : cps.get(cps.size() - 1).size();
     Optional<TreeStore> tree = storedTree(lastCheckpointSize);
-    if (tree.isPresent()) {
+    if (tree.isEmpty()) {
+      allNotes.add("consistency between checkpoints follows from the recomputed roots; the stored tree files were "
+          + "incomplete and not used");
+      return new VerificationReport(entries, cps.size(), Optional.empty(), allNotes);
+    }
+    try {
       for (int i = 1; i < cps.size(); i++) {
         Checkpoint a = cps.get(i - 1);
         Checkpoint b = cps.get(i);
@@ -277,135 +236,15 @@ public final class AuditLogReader {
           ConsistencyProof p = ProofBuilder.consistency(tree.get(), a.size(), b.size());
           p.verify(a.rootHash(), b.rootHash());
         } catch (ProofException | RuntimeException e) {
-          return fail(b.size(), cps.size(), notes, "checkpoints #" + i + " and #" + (i + 1)
+          return fail(b.size(), cps.size(), allNotes, "checkpoints #" + i + " and #" + (i + 1)
               + ": the consistency proof from the stored tree files does not verify (" + e.getMessage()
               + "); the tree files are damaged: reopen the log with the server to rebuild them");
         }
       }
+    } finally {
       closeQuietly(tree.get());
-    } else {
-      notes.add("consistency between checkpoints follows from the recomputed roots; the stored tree files were "
-          + "incomplete and not used");
     }
-    if (cps.isEmpty()) {
-      notes.add("the log has no checkpoint yet: entries were checked for integrity but nothing vouches for them");
-    } else if (cps.get(cps.size() - 1).size() < range.size()) {
-      notes.add("entries " + cps.get(cps.size() - 1).size() + ".." + (range.size() - 1)
-          + " are not yet covered by a checkpoint (the next one will cover them)");
-    }
-    return new VerificationReport(range.size(), cps.size(), Optional.empty(), notes);
-  }
-
-  /** Hashes and checks leaves in parallel chunks; folds them into the tree in index order. */
-  private static final class Folder {
-    /** Leaves per task: big enough to amortise the hand-off, small enough to keep cores busy. */
-    private static final int CHUNK = 2048;
-
-    /** Chunks in flight: bounds memory to a few MiB of leaves. */
-    private static final int IN_FLIGHT = 8;
-
-    private record Chunk(long start, byte[][] hashes, long problemAt, String problem) {}
-
-    final java.util.concurrent.ExecutorService pool;
-    private final java.util.ArrayDeque<java.util.concurrent.Future<Chunk>> inFlight = new java.util.ArrayDeque<>();
-    private final CompactRange range;
-    private final List<Checkpoint> cps;
-    private final java.util.function.LongConsumer progress;
-    private List<byte[]> current = new ArrayList<>(CHUNK);
-    private long currentStart;
-    int next;
-    String problem;
-    long problemAt;
-
-    Folder(CompactRange range, List<Checkpoint> cps, int next, java.util.function.LongConsumer progress) {
-      this.range = range;
-      this.cps = cps;
-      this.next = next;
-      this.progress = progress;
-      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-      this.pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "audit-verify");
-        t.setDaemon(true);
-        return t;
-      });
-    }
-
-    void add(long index, byte[] leaf) {
-      if (current.isEmpty()) {
-        currentStart = index;
-      }
-      current.add(leaf);
-      if (current.size() == CHUNK) {
-        submit();
-      }
-    }
-
-    private void submit() {
-      List<byte[]> leaves = current;
-      long start = currentStart;
-      current = new ArrayList<>(CHUNK);
-      inFlight.add(pool.submit(() -> {
-        byte[][] hashes = new byte[leaves.size()][];
-        for (int i = 0; i < leaves.size(); i++) {
-          byte[] leaf = leaves.get(i);
-          try {
-            AuditLeaf.validate(leaf);
-          } catch (AuditLogException e) {
-            return new Chunk(start, java.util.Arrays.copyOf(hashes, i), start + i,
-                "entry is not a valid Airlock leaf: " + e.getMessage());
-          }
-          hashes[i] = MerkleHash.leaf(leaf);
-        }
-        return new Chunk(start, hashes, -1, null);
-      }));
-      while (inFlight.size() > IN_FLIGHT) {
-        fold(inFlight.poll());
-      }
-    }
-
-    void finish() {
-      if (!current.isEmpty()) {
-        submit();
-      }
-      while (!inFlight.isEmpty()) {
-        fold(inFlight.poll());
-      }
-    }
-
-    private void fold(java.util.concurrent.Future<Chunk> f) {
-      Chunk c;
-      try {
-        c = f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AuditLogException("verification was interrupted");
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new AuditLogException("verification failed: " + e.getCause(), e.getCause());
-      }
-      if (problem != null) {
-        return;
-      }
-      for (byte[] h : c.hashes()) {
-        range.append(h);
-        while (next < cps.size() && cps.get(next).size() == range.size()) {
-          Checkpoint cp = cps.get(next);
-          byte[] root = range.root();
-          if (!MessageDigest.isEqual(root, cp.rootHash())) {
-            problem = "checkpoint #" + (next + 1) + " (tree size " + cp.size() + ") signs root "
-                + Base64.getEncoder().encodeToString(cp.rootHash()) + " but the entries hash to "
-                + Base64.getEncoder().encodeToString(root) + ": an entry before this size was altered, added or removed";
-            problemAt = cp.size() - 1;
-            return;
-          }
-          next++;
-        }
-      }
-      progress.accept(range.size());
-      if (c.problem() != null) {
-        problem = c.problem();
-        problemAt = c.problemAt();
-      }
-    }
+    return new VerificationReport(entries, cps.size(), Optional.empty(), allNotes);
   }
 
   private static VerificationReport fail(long index, int checkpoints, List<String> notes, String message) {

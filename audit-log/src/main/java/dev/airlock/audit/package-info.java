@@ -8,7 +8,8 @@
  *
  * <p>Entry points: {@link dev.airlock.audit.AuditLog} (the one writer: append, proofs, checkpoints,
  * erasure, listeners), {@link dev.airlock.audit.AuditLogReader} (read-only: verify, export, prove;
- * no lock, safe beside a running writer), {@link dev.airlock.audit.AuditRecord} and
+ * no lock, safe beside a running writer), {@link dev.airlock.audit.LogVerifier} (the same checks
+ * over leaves from any source), {@link dev.airlock.audit.AuditRecord} and
  * {@link dev.airlock.audit.AuditLeaf} (the record and its leaf encoding),
  * {@link dev.airlock.audit.AuditListener} (for the query index and the Kafka mirror). Formats:
  * {@code docs/audit-log-format.md}. Subpackages: {@code proof} (RFC 9162 proofs and verifiers) and

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -258,6 +257,17 @@ class AuditLogTest {
   }
 
   @Test
+  void refusesARecordTooLargeForAnEntry() {
+    try (AuditLog log = AuditLog.open(dir, KEYS, options())) {
+      byte[] huge = new byte[Frames.MAX_CONTENT];
+      assertThatThrownBy(() -> log.append(AuditRecord.builder("inference.response").payload(huge).build()))
+          .isInstanceOf(AuditLogException.class)
+          .hasMessageContaining("is larger than the 67108864 bytes an entry may hold; nothing was recorded");
+      assertThat(log.size()).isZero();
+    }
+  }
+
+  @Test
   void appendAfterCloseFailsClearly() {
     AuditLog log = AuditLog.open(dir, KEYS, options());
     log.close();
@@ -297,9 +307,5 @@ class AuditLogTest {
     assertThat(r.problem()).isEmpty();
     assertThat(r.entries()).isEqualTo(60);
     assertThat(r.checkpoints()).isEqualTo(9); // 7,14,...,56 and 60 on close
-  }
-
-  static CountDownLatch latch() {
-    return new CountDownLatch(1);
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.audit.note.NoteVerifier;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +89,4 @@ class DiskFullTest {
     assertThat(r.problem()).isEmpty();
     assertThat(r.entries()).isEqualTo(acknowledged.size());
   }
-
-  static void ignore(IOException e) {}
 }

@@ -215,6 +215,23 @@ class LogFaultsTest {
   }
 
   @Test
+  void lostTreeFilesAreRebuiltFromTheSegments() throws Exception {
+    writeLog(40);
+    byte[] root;
+    try (AuditLog log = AuditLog.open(dir, KEYS, AuditLogTest.options())) {
+      root = log.rootHash(40);
+    }
+    Files.delete(dir.resolve("tree/level-00.hashes"));
+    try (AuditLog log = AuditLog.open(dir, KEYS, AuditLogTest.options())) {
+      assertThat(log.rootHash(40)).isEqualTo(root);
+      for (long i = 0; i < 40; i++) {
+        log.proveInclusion(i, 40).verify(MerkleHash.leaf(log.leaf(i)), root);
+      }
+    }
+    assertThat(verify().ok()).isTrue();
+  }
+
+  @Test
   void refusesToOpenADirectoryWithoutALogForReading() {
     assertThatThrownBy(() -> AuditLogReader.open(dir.resolve("nothing")))
         .isInstanceOf(AuditLogException.class)

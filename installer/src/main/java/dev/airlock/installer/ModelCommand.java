@@ -1,6 +1,17 @@
 package dev.airlock.installer;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-@Command(name = "model", description = "Sign and verify model directories (OpenSSF Model Signing).")
-final class ModelCommand extends NotAvailableYet {}
+@Command(name = "model", description = "Sign and verify model directories (OpenSSF Model Signing).",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {ModelSignCommand.class, ModelVerifyCommand.class})
+final class ModelCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

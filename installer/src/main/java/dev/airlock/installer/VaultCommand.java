@@ -2,5 +2,15 @@ package dev.airlock.installer;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "vault", description = "Check the vault's stored blobs against their digests.")
-final class VaultCommand extends NotAvailableYet {}
+@Command(name = "vault", mixinStandardHelpOptions = true,
+    description = "Look into the vault and check its stored blobs against their digests.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {VaultVerifyCommand.class, VaultListCommand.class})
+final class VaultCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

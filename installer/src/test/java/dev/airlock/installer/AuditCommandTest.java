@@ -118,6 +118,8 @@ class AuditCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().split("\n");
     assertThat(lines).hasSize(45 + 5);
+    assertThat(lines[0]).matches("\\{\"index\": 0, \"leaf\": \"[A-Za-z0-9+/=]+\"\\}");
+    assertThat(r.out()).contains("{\"checkpoint\": \"airlock.test/audit\\n10\\n");
     List<byte[]> leaves = new ArrayList<>();
     List<String> checkpoints = new ArrayList<>();
     for (String line : lines) {

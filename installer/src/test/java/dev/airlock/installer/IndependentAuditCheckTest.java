@@ -90,7 +90,7 @@ class IndependentAuditCheckTest {
     // Replace entry 5's leaf by entry 6's: every field still decodes, only the tree can tell.
     int five = indexOfEntry(lines, 5);
     int six = indexOfEntry(lines, 6);
-    lines[five] = lines[six].replace("\"index\":6", "\"index\":5");
+    lines[five] = lines[six].replace("\"index\": 6,", "\"index\": 5,");
     Result r = check(String.join("\n", lines));
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("FAILED: checkpoint of size 10: root does not match the entries");
@@ -107,7 +107,7 @@ class IndependentAuditCheckTest {
 
   static int indexOfEntry(String[] lines, int index) {
     for (int i = 0; i < lines.length; i++) {
-      if (lines[i].startsWith("{\"index\":" + index + ",")) {
+      if (lines[i].startsWith("{\"index\": " + index + ",")) {
         return i;
       }
     }

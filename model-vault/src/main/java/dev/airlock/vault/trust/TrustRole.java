@@ -1,0 +1,9 @@
+package dev.airlock.vault.trust;
+
+/** What a trusted key or CA may vouch for. */
+public enum TrustRole {
+  /** Signs bundle manifests: who may bring bundles in across the air gap. */
+  TRANSFER,
+  /** Signs models (OpenSSF Model Signing, {@code model.sig}): whose model signatures count. */
+  PUBLISHER
+}
