@@ -321,6 +321,15 @@ public final class AuditLog implements AutoCloseable {
     return keys.verifierKey();
   }
 
+  /**
+   * The pseudonymous tag (hex) that leaves carry for {@code subject}, HMAC-SHA256 under the log's
+   * tag key, truncated to {@link AuditLeaf#TAG_BYTES}: lets the query index find a subject's (or a
+   * user's) records without storing who they are.
+   */
+  public String subjectTag(String subject) {
+    return HexFormat.of().formatHex(sealer.tag(subject));
+  }
+
   /** The exact leaf bytes at {@code index} (checked against their checksum). */
   public byte[] leaf(long index) {
     requireIndex(index);

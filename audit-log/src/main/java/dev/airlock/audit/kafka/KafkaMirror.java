@@ -52,6 +52,9 @@ public final class KafkaMirror implements AutoCloseable {
   /** How long an idle mirror sleeps before it looks at the log again, even without a note. */
   static final Duration IDLE_WAIT = Duration.ofMillis(200);
 
+  /** How often a mirror with {@link #MAX_UNACKNOWLEDGED} leaves in flight looks whether acks came in. */
+  static final Duration ACK_WAIT = Duration.ofMillis(10);
+
   /** First wait after a failure; doubled up to {@link #MAX_BACKOFF}. */
   static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
 
@@ -265,8 +268,9 @@ public final class KafkaMirror implements AutoCloseable {
         worked = !leaves.isEmpty();
       }
       worked |= sendCheckpoints(producer);
-      if (!worked && next >= source.size()) {
-        await();
+      if (!worked) {
+        // Either nothing new (wait for a note), or too much unacknowledged (wait for acks).
+        await(next >= source.size() ? IDLE_WAIT : ACK_WAIT);
       }
     }
   }
@@ -330,11 +334,11 @@ public final class KafkaMirror implements AutoCloseable {
     return out;
   }
 
-  private void await() throws InterruptedException {
+  private void await(Duration timeout) throws InterruptedException {
     lock.lock();
     try {
       if (!closed && !pending) {
-        wake.awaitNanos(IDLE_WAIT.toNanos());
+        wake.awaitNanos(timeout.toNanos());
       }
       pending = false;
     } finally {

@@ -32,11 +32,24 @@ final class LogSource implements MirrorSource {
 
   @Override
   public List<CheckpointNote> checkpointsAfter(long treeSize) {
-    List<CheckpointNote> out = new ArrayList<>();
-    for (Checkpoint c : log.checkpoints()) {
-      if (c.size() > treeSize) {
-        out.add(new CheckpointNote(c.size(), c.signedNote()));
+    // Asked on every round of the mirror: answer from the latest checkpoint alone when it is old.
+    if (log.latestCheckpoint().map(c -> c.size() <= treeSize).orElse(true)) {
+      return List.of();
+    }
+    List<Checkpoint> all = log.checkpoints();
+    int lo = 0;
+    int hi = all.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (all.get(mid).size() <= treeSize) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
+    }
+    List<CheckpointNote> out = new ArrayList<>(all.size() - lo);
+    for (Checkpoint c : all.subList(lo, all.size())) {
+      out.add(new CheckpointNote(c.size(), c.signedNote()));
     }
     return out;
   }

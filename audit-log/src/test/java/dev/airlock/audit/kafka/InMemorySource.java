@@ -3,12 +3,11 @@ package dev.airlock.audit.kafka;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A log held in memory, for mirror tests that are about Kafka and not about the log's files. */
 final class InMemorySource implements MirrorSource {
-  private final List<byte[]> leaves = new CopyOnWriteArrayList<>();
-  private final List<CheckpointNote> checkpoints = new CopyOnWriteArrayList<>();
+  private final List<byte[]> leaves = new ArrayList<>();
+  private final List<CheckpointNote> checkpoints = new ArrayList<>();
   private final String name;
 
   InMemorySource(String name) {
@@ -28,17 +27,17 @@ final class InMemorySource implements MirrorSource {
     return c;
   }
 
-  byte[] leaf(long index) {
+  synchronized byte[] leaf(long index) {
     return leaves.get((int) index);
   }
 
   @Override
-  public long size() {
+  public synchronized long size() {
     return leaves.size();
   }
 
   @Override
-  public List<byte[]> leaves(long from, int max) {
+  public synchronized List<byte[]> leaves(long from, int max) {
     List<byte[]> out = new ArrayList<>();
     for (long i = from; i < Math.min(size(), from + max); i++) {
       out.add(leaves.get((int) i));
@@ -47,7 +46,7 @@ final class InMemorySource implements MirrorSource {
   }
 
   @Override
-  public List<CheckpointNote> checkpointsAfter(long treeSize) {
+  public synchronized List<CheckpointNote> checkpointsAfter(long treeSize) {
     return checkpoints.stream().filter(c -> c.treeSize() > treeSize).toList();
   }
 }

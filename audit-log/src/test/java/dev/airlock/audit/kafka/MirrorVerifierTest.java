@@ -148,7 +148,8 @@ class MirrorVerifierTest {
     assertThat(report.problem()).hasValueSatisfying(p -> {
       assertThat(p.index()).isEqualTo(199);
       assertThat(p.message()).startsWith("checkpoint #2 (tree size 200) signs root ")
-          .endsWith(": a leaf before this size was altered, added or removed");
+          .contains(" but the entries hash to ")
+          .endsWith(": an entry before this size was altered, added or removed");
     });
     assertThat(report.checkpoints()).isEqualTo(1);
   }
@@ -176,8 +177,8 @@ class MirrorVerifierTest {
     VerificationReport report = verify(mirrored, OTHER_KEYS);
     assertThat(report.problem()).hasValueSatisfying(p -> {
       assertThat(p.index()).isEqualTo(100);
-      assertThat(p.message()).startsWith("checkpoint at offset 0 of topic '" + mirrored.checkpointTopic()
-          + "' (key 100) is not signed by the verifier key airlock.test/audit: ");
+      assertThat(p.message()).startsWith("checkpoint #1 (tree size 100) is not signed by the verifier key"
+          + " airlock.test/audit: ");
     });
     assertThat(report.checkpoints()).isZero();
   }
@@ -192,6 +193,26 @@ class MirrorVerifierTest {
           + "' holds only 190: leaves 190..199 are missing (deleted by retention, or the wrong topic)");
     });
     assertThat(report.checkpoints()).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsACheckpointWhoseKeyIsNotItsSignedSize(TestInfo test) throws Exception {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < leaves.size(); i++) {
+      records.add(leafRecord("x", i, leaves.get(i)));
+    }
+    MirrorTopics topics = write(test.getTestMethod().orElseThrow().getName(), records, List.of());
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(topics.checkpointTopic(), 0, TopicRecords.key(150),
+          checkpoints.get(0).signedNote().getBytes(StandardCharsets.UTF_8))).get();
+    }
+    VerificationReport report = verify(topics, KEYS);
+    assertThat(report.problem()).hasValueSatisfying(p -> {
+      assertThat(p.index()).isEqualTo(150);
+      assertThat(p.message()).isEqualTo("checkpoint at offset 0 of topic '" + topics.checkpointTopic()
+          + "' has key 150 but signs tree size 100");
+    });
   }
 
   @Test
