@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.airlock.server.Sql;
 import javax.sql.DataSource;
 
 /**
@@ -305,41 +306,11 @@ public class Apps {
     return OffsetDateTime.now(ZoneOffset.UTC);
   }
 
-  interface SqlWork {
-    void run(Connection c) throws SQLException;
+  private void inTransaction(Sql.Work work) {
+    Sql.inTransaction(db, work);
   }
 
-  interface Binder {
-    void bind(PreparedStatement ps) throws SQLException;
-  }
-
-  interface Reader<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
-  private void inTransaction(SqlWork work) {
-    try (Connection c = db.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        work.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
-    }
-  }
-
-  private <T> T query(String sql, Binder binder, Reader<T> reader) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        return reader.read(rs);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
-    }
+  private <T> T query(String sql, Sql.Binder binder, Sql.Reader<T> reader) {
+    return Sql.query(db, sql, binder, reader);
   }
 }

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.airlock.server.Sql;
 import javax.sql.DataSource;
 
 /**
@@ -375,22 +376,7 @@ public class ActiveModels {
     return OffsetDateTime.now(ZoneOffset.UTC);
   }
 
-  interface SqlWork {
-    void run(Connection c) throws SQLException;
-  }
-
-  private void inTransaction(SqlWork work) {
-    try (Connection c = db.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        work.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
-    }
+  private void inTransaction(Sql.Work work) {
+    Sql.inTransaction(db, work);
   }
 }
