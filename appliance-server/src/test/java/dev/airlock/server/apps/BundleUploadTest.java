@@ -70,11 +70,15 @@ class BundleUploadTest {
   }
 
   private HttpResponse<String> upload(Path tar, Optional<String> token) throws Exception {
+    return upload(appliance.http, tar, token);
+  }
+
+  private HttpResponse<String> upload(java.net.http.HttpClient client, Path tar, Optional<String> token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(appliance.url("/admin/bundles"))
         .header("content-type", BundleController.TAR).timeout(Duration.ofSeconds(60))
         .POST(HttpRequest.BodyPublishers.ofFile(tar));
     token.ifPresent(t -> b.header("authorization", "Bearer " + t));
-    return appliance.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private Vault vault() {
@@ -171,12 +175,15 @@ class BundleUploadTest {
   void refusesMissingWrongAndAppCredentialsBeforeReadingTheBundle() throws Exception {
     Path tar = bundle("tiny", "1.0", transferKey);
 
-    // each on the same client: a refusal must not leave the connection unusable
-    HttpResponse<String> none = upload(tar, Optional.empty());
-    HttpResponse<String> wrong = upload(tar, Optional.of("not-the-token"));
+    // One client per upload, as the CLI does: the refusal closes the connection (its body may be
+    // unread), and a pooled client may not notice before it reuses the connection.
+    HttpResponse<String> none = upload(java.net.http.HttpClient.newHttpClient(), tar, Optional.empty());
+    HttpResponse<String> wrong = upload(java.net.http.HttpClient.newHttpClient(), tar, Optional.of("not-the-token"));
     JsonNode app = appliance.createApp("importer", List.of(), Map.of());
-    HttpResponse<String> appKey = upload(tar, Optional.of(app.at("/key/secret").asText()));
+    HttpResponse<String> appKey = upload(java.net.http.HttpClient.newHttpClient(), tar,
+        Optional.of(app.at("/key/secret").asText()));
 
+    assertThat(none.headers().firstValue("connection")).hasValue("close");
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(none.body()).at("/error/message").asText()).contains("Authorization: Bearer <token>");
     assertThat(wrong.statusCode()).isEqualTo(401);
@@ -185,6 +192,24 @@ class BundleUploadTest {
     assertThat(JSON.readTree(appKey.body()).at("/error/message").asText()).contains("App API keys cannot use the operator API");
     assertNothingKept();
     assertThat(records("admin.bundle.import")).isEmpty();
+  }
+
+  @Test
+  void aWrongTokenIsAnsweredEvenWhileALargeBodyIsStillBeingSent() throws Exception {
+    Path large = dir.resolve("large.tar");
+    try (var ch = java.nio.channels.FileChannel.open(large, java.nio.file.StandardOpenOption.CREATE_NEW,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), (256L << 20) - 1); // 256 MiB, sparse
+    }
+    HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(appliance.url("/admin/bundles")).header("content-type", BundleController.TAR)
+            .header("authorization", "Bearer not-the-token").timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofFile(large)).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(r.body()).at("/error/message").asText()).isEqualTo("The operator token is not valid.");
+    assertNothingKept();
   }
 
   @Test
