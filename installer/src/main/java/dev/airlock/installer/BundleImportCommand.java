@@ -6,6 +6,7 @@ import dev.airlock.vault.bundle.BundleRejectedException;
 import dev.airlock.vault.catalog.ModelVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,9 +19,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Import a bundle into the vault of a data directory (the server must be stopped).",
-        "Every signature and every byte is checked while the bundle is copied; nothing becomes"
-            + " visible unless all of it checked out. Importing the same bundle again changes nothing."})
+    description = {"Import a bundle into the vault of a data directory (the server must be stopped),"
+        + " or upload it to a running server with --server URL --token TOKEN.",
+        "Every signature and every byte is checked while the bundle is copied (by the server, for an"
+            + " upload); nothing becomes visible unless all of it checked out. Importing the same"
+            + " bundle again changes nothing."})
 final class BundleImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -29,6 +32,16 @@ final class BundleImportCommand implements Callable<Integer> {
 
   @Mixin DataDirOption data;
 
+  @Option(names = "--server", paramLabel = "URL",
+      description = "Upload to the running server at URL (e.g. https://airlock.internal:8080) instead of"
+          + " importing into --data-dir. The file is streamed, never loaded into memory.")
+  URI server;
+
+  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:AIRLOCK_TOKEN}",
+      description = "The server's operator token, for --server (default: $AIRLOCK_TOKEN; prefer the"
+          + " variable, which keeps the token out of shell history).")
+  String token;
+
   @Option(names = "--importer", paramLabel = "NAME", defaultValue = "${sys:user.name}",
       description = "Who imports, recorded in the model's provenance (default: the OS user).")
   String importer;
@@ -36,10 +49,23 @@ final class BundleImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
+    var parsed = spec.commandLine().getParseResult();
+    if (server != null && parsed.hasMatchedOption("--data-dir")) {
+      return usage("--server and --data-dir exclude each other: upload to a running server, or"
+          + " import into a stopped server's data directory");
+    }
+    if (server != null && parsed.hasMatchedOption("--importer")) {
+      return usage("--importer applies to a local import; the server records who imported from its"
+          + " own credentials");
+    }
+    if (server == null && parsed.hasMatchedOption("--token")) {
+      return usage("--token is for --server URL");
+    }
     if (!Files.isRegularFile(bundle)) {
       err.println("airlock bundle import: no such file: " + bundle);
       return VaultExits.CANNOT_RUN;
     }
+    if (server != null) return upload();
     try (Vault vault = Vault.openEmbedded(data.dataDir, Vault.Options.defaults())) {
       ImportResult r = vault.importBundle(bundle, importer, TransferProgress.forCommand(err));
       ModelVersion v = r.version();
@@ -63,5 +89,73 @@ final class BundleImportCommand implements Callable<Integer> {
       err.println("airlock bundle import: " + e.getMessage());
       return VaultExits.CANNOT_RUN;
     }
+  }
+
+  private int usage(String message) {
+    spec.commandLine().getErr().println("airlock bundle import: " + message);
+    return VaultExits.USAGE;
+  }
+
+  /** Streams the bundle to the server, which verifies it again, and prints its answer. */
+  private int upload() {
+    var err = spec.commandLine().getErr();
+    var out = spec.commandLine().getOut();
+    if (token == null || token.isBlank()) {
+      return usage("--server needs the operator token: set AIRLOCK_TOKEN (keeps it out of shell"
+          + " history) or pass --token TOKEN");
+    }
+    if (!"http".equalsIgnoreCase(server.getScheme()) && !"https".equalsIgnoreCase(server.getScheme())
+        || server.getHost() == null) {
+      return usage("--server must be an http:// or https:// URL with a host, not '" + server + "'");
+    }
+    URI endpoint = BundleUpload.endpoint(server);
+    BundleUpload.Answer a;
+    try (TransferProgress progress = TransferProgress.forCommand(err)) {
+      a = BundleUpload.send(server, token.trim(), bundle, progress);
+    } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+      err.println("airlock bundle import: cannot reach the server at " + endpoint + " (" + describe(e)
+          + "): check the URL and port, that the server is running, and that this machine may reach it");
+      return VaultExits.CANNOT_RUN;
+    } catch (IOException e) {
+      err.println("airlock bundle import: the upload to " + endpoint + " failed (" + describe(e)
+          + "); the server keeps nothing of an incomplete upload: check the connection and send it again");
+      return VaultExits.CANNOT_RUN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("airlock bundle import: interrupted; the server keeps nothing of an incomplete upload");
+      return VaultExits.CANNOT_RUN;
+    }
+    var b = a.body();
+    if (a.status() == 200 || a.status() == 201) {
+      out.println(a.status() == 201
+          ? "Imported " + b.path("model").asText() + " " + b.path("version").asText() + " into " + server
+          : b.path("message").asText());
+      out.println("  state:      " + b.path("state").asText());
+      out.println("  files:      " + b.path("files").asInt() + " (" + b.path("newBlobs").asInt()
+          + " new blobs, " + b.path("bytesCopied").asLong() + " bytes copied)");
+      out.println("  signed by:  transfer key '" + b.path("transferSigner").asText() + "'");
+      out.println("  publisher signature: " + b.at("/publisherSignature/status").asText() + " ("
+          + b.at("/publisherSignature/detail").asText() + ")");
+      return 0;
+    }
+    String message = b.at("/error/message").asText(b.path("error_text").asText("(no message)"));
+    String code = b.at("/error/code").asText("");
+    if (a.status() == 422 || a.status() == 507) {
+      err.println("airlock bundle import: REFUSED (" + code.replaceFirst("^bundle_", "").replace('_', ' ')
+          + "): " + message);
+      return VaultExits.REFUSED;
+    }
+    String hint = switch (a.status()) {
+      case 401, 403 -> ": check the operator token (AIRLOCK_TOKEN or --token)";
+      case 404 -> ": is " + server + " an Airlock server of this version?";
+      default -> "";
+    };
+    err.println("airlock bundle import: " + endpoint + " answered HTTP " + a.status() + ": " + message + hint);
+    return VaultExits.CANNOT_RUN;
+  }
+
+  private static String describe(Exception e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 }

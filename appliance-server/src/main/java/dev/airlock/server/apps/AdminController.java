@@ -79,7 +79,7 @@ public class AdminController {
     }
   }
 
-  private static MutableHttpResponse<?> problem(HttpStatus status, String message, String code) {
+  static MutableHttpResponse<?> problem(HttpStatus status, String message, String code) {
     Map<String, Object> err = new LinkedHashMap<>();
     err.put("message", message);
     err.put("type", "invalid_request_error");
