@@ -203,12 +203,10 @@ public class Gateway {
     byte[] answer;
     call.forwardedAt = System.nanoTime();
     try {
-      var response = client.forward(replica, call.route, forward).get();
-      try (InputStream in = response.body()) {
-        answer = in.readAllBytes();
-      }
+      var response = client.forwardWhole(replica, call.route, forward).get();
+      answer = response.body();
       status = response.statusCode();
-    } catch (ExecutionException | IOException | IllegalArgumentException e) {
+    } catch (ExecutionException | IllegalArgumentException e) {
       // IllegalArgumentException: the replica was removed (model deactivated) after it was chosen.
       call.backendNanos = System.nanoTime() - call.forwardedAt;
       supervisor.failed(replica);
