@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -22,13 +23,13 @@ import javax.crypto.spec.SecretKeySpec;
 final class RecordSealer {
   private static final int GCM_TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM is part of every Java runtime", e);
-    }
-  });
+  /**
+   * Idle ciphers, shared by all threads. Not a ThreadLocal: appenders are virtual threads, one per
+   * request, so a ThreadLocal would run the slow provider lookup of Cipher.getInstance on every append.
+   */
+  private static final ConcurrentLinkedQueue<Cipher> CIPHERS = new ConcurrentLinkedQueue<>();
+  /** Enough idle ciphers for every appender on a busy server; more are simply dropped. */
+  private static final int MAX_IDLE_CIPHERS = 256;
 
   /** Subjects seen recently: an HMAC per append is measurable at tens of thousands per second. */
   private static final int TAG_CACHE = 65_536;
@@ -71,8 +72,8 @@ final class RecordSealer {
     byte[] payload = r.payload();
     plain.writeBytes(AuditLeaf.u32(payload.length));
     plain.writeBytes(payload);
+    Cipher c = borrowCipher();
     try {
-      Cipher c = CIPHER.get();
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
       c.updateAAD(unsealed.header());
       byte[] sealed = c.doFinal(plain.toByteArray());
@@ -80,6 +81,27 @@ final class RecordSealer {
           unsealed.model(), unsealed.requestId(), unsealed.status(), unsealed.indexFields(), tag, key.id, nonce, sealed);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM sealing failed", e);
+    } finally {
+      returnCipher(c);
+    }
+  }
+
+  private static Cipher borrowCipher() {
+    Cipher c = CIPHERS.poll();
+    if (c != null) {
+      return c;
+    }
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is part of every Java runtime", e);
+    }
+  }
+
+  /** Only after doFinal or a failed init: either way the next init resets the cipher. */
+  private static void returnCipher(Cipher c) {
+    if (CIPHERS.size() < MAX_IDLE_CIPHERS) {
+      CIPHERS.offer(c);
     }
   }
 
@@ -90,8 +112,8 @@ final class RecordSealer {
       return Optional.empty();
     }
     byte[] plain;
+    Cipher c = borrowCipher();
     try {
-      Cipher c = CIPHER.get();
       c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.get().key, "AES"),
           new GCMParameterSpec(GCM_TAG_BITS, leaf.nonce()));
       c.updateAAD(leaf.header());
@@ -104,6 +126,8 @@ final class RecordSealer {
           + "data key was altered");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM opening failed", e);
+    } finally {
+      returnCipher(c);
     }
     ByteBuffer b = ByteBuffer.wrap(plain);
     String subject = AuditLeaf.str(b);
