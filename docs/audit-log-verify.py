@@ -7,7 +7,9 @@ Usage:
 
 Reads the JSON lines of `airlock audit export` (a full export, from index 0), recomputes every leaf
 hash and the Merkle root at every checkpoint, checks each checkpoint's Ed25519 signature against the
-verifier key, and decodes every leaf's structure. Python standard library, plus the `cryptography`
+verifier key, and decodes every leaf's structure. A proven export (the console's: a checkpoint of
+size > 0 first, then entries with a "proof") has each entry's RFC 9162 inclusion proof checked
+against that checkpoint instead (section 7). Python standard library, plus the `cryptography`
 package for Ed25519 (the standard library has none). Exit 0 when everything verifies, 1 otherwise.
 """
 import base64
@@ -107,6 +109,26 @@ def check_checkpoint(note, name, key_id, pub):
     return int(size), root
 
 
+def verify_inclusion(index, size, leaf_h, proof, root):
+    """RFC 9162 section 2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf_h
+    for p in proof:
+        if len(p) != 32 or sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
 def decode_leaf(leaf):
     """Section 2: checks the structure field by field; returns the record type."""
     pos = 0
@@ -159,34 +181,55 @@ def main():
     checkpoints = 0
     last_size = -1
     types = {}
+    proven = None  # decided by the first line: a checkpoint of size > 0 starts a proven export
+    current = None
+    entries = 0
     for line_no, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
         obj = json.loads(line)
         if "index" in obj:
-            if obj["index"] != tree.size:
-                fail("line %d: expected entry %d, got %d" % (line_no, tree.size, obj["index"]))
             leaf = base64.b64decode(obj["leaf"], validate=True)
             try:
                 rtype = decode_leaf(leaf)
             except (ValueError, UnicodeDecodeError, struct.error) as e:
-                fail("entry %d is not a valid leaf: %s" % (tree.size, e))
+                fail("entry %d is not a valid leaf: %s" % (obj["index"], e))
             types[rtype] = types.get(rtype, 0) + 1
-            tree.append(leaf_hash(leaf))
+            if proven is None:
+                proven = False
+            if "proof" in obj:
+                if not proven or current is None:
+                    fail("line %d: entry %d has a proof but no checkpoint precedes it" % (line_no, obj["index"]))
+                proof = [base64.b64decode(h, validate=True) for h in obj["proof"]]
+                if not verify_inclusion(obj["index"], current[0], leaf_hash(leaf), proof, current[1]):
+                    fail("line %d: entry %d is not proven in the checkpoint of size %d" % (line_no, obj["index"], current[0]))
+            else:
+                if proven:
+                    fail("line %d: entry %d has no proof in a proven export" % (line_no, obj["index"]))
+                if obj["index"] != tree.size:
+                    fail("line %d: expected entry %d, got %d" % (line_no, tree.size, obj["index"]))
+                tree.append(leaf_hash(leaf))
+            entries += 1
         elif "checkpoint" in obj:
             size, root = check_checkpoint(obj["checkpoint"], name, key_id, pub)
             if size < last_size:
                 fail("checkpoint size %d is smaller than the previous one %d" % (size, last_size))
-            if size != tree.size:
-                fail("checkpoint of size %d arrives after %d entries" % (size, tree.size))
-            if tree.root() != root:
-                fail("checkpoint of size %d: root does not match the entries" % size)
+            if proven is None:
+                proven = size > 0
+            if not proven:
+                if size != tree.size:
+                    fail("checkpoint of size %d arrives after %d entries" % (size, tree.size))
+                if tree.root() != root:
+                    fail("checkpoint of size %d: root does not match the entries" % size)
+            current = (size, root)
             last_size = size
             checkpoints += 1
         else:
             fail("line %d is neither an entry nor a checkpoint" % line_no)
     if checkpoints == 0:
         fail("no checkpoint: nothing vouches for the entries")
-    print("OK: %d entries, %d checkpoints verified independently (latest covers %d); record types: %s"
-          % (tree.size, checkpoints, last_size, ", ".join("%s=%d" % kv for kv in sorted(types.items()))))
+    print("OK: %d entries%s, %d checkpoints verified independently (latest covers %d); record types: %s"
+          % (entries, " proven" if proven else "", checkpoints, last_size, ", ".join("%s=%d" % kv for kv in sorted(types.items()))))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 #   (c) Airlock, every request durably audited (request and response records fsync'd),
 #   (d) Airlock with its data directory on tmpfs (/dev/shm): fsync is a no-op there, so this row is
 #       NOT durable; it separates the gateway's own cost from the disk's fsync latency.
+#   (e) optional, BASELINE_JAR=/path/to/airlock-server.jar: another build, durable like (c), so that
+#       a change is compared with what it replaces in the same run.
 # Usage (from the repository root):  appliance-server/bench/gateway-bench.sh [seconds per run]
 # Needs: JDK 21+ as JAVA_HOME, nginx and wrk (apt-get install nginx wrk), a built server:
 #   mvn -B -q -o -pl appliance-server -am -DskipTests package
@@ -30,9 +32,13 @@ STANDIN_PORT=$(free_port); NGINX_PORT=$(free_port); AIRLOCK_PORT=$(free_port); T
 TMPFS_DIR=$(mktemp -d /dev/shm/airlock-bench.XXXXXX)
 trap 'cleanup; rm -rf "$TMPFS_DIR"' EXIT
 
-# (a) the stand-in, started the way Airlock starts vLLM (telemetry off, offline).
+# (a) the stand-in, started the way Airlock starts vLLM (telemetry off, offline). Its JDK server closes
+# idle connections beyond 200 by default; with nginx's and three Airlocks' keep-alive pools that
+# limit made proxies fail requests that raced a close, so it is raised (vLLM's server closes idle
+# connections after a 5 s timeout instead).
 env -i PATH="$PATH" VLLM_NO_USAGE_STATS=1 VLLM_DO_NOT_TRACK=1 DO_NOT_TRACK=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
-  "$JAVA" -Xmx512m -cp "$TEST_CLASSES:$JAR" -Dstandin.record="$WORK/standin" dev.airlock.server.backend.VllmStandIn \
+  "$JAVA" -Xmx512m -cp "$TEST_CLASSES:$JAR" -Dstandin.record="$WORK/standin" -Dsun.net.httpserver.maxIdleConnections=4096 \
+  dev.airlock.server.backend.VllmStandIn \
   serve /models/bench-chat --served-model-name bench-chat --host 127.0.0.1 --port "$STANDIN_PORT" > "$WORK/standin.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$STANDIN_PORT/health"
@@ -66,10 +72,10 @@ wait_http "http://127.0.0.1:$NGINX_PORT/health"
 
 # (c) Airlock on the local disk, (d) Airlock on tmpfs: same jar, same settings.
 OPERATOR=bench-operator-token
-start_airlock() { # data-dir port
+start_airlock() { # data-dir port [jar]
   AIRLOCK_DATA_DIR=$1 MICRONAUT_SERVER_PORT=$2 AIRLOCK_GATEWAY_OPERATOR_TOKEN=$OPERATOR \
     AIRLOCK_GATEWAY_EXTERNAL_ALLOWLIST=127.0.0.1:$STANDIN_PORT AIRLOCK_LOG_FORMAT=text \
-    "$JAVA" -Xmx1g -jar "$JAR" > "$1.log" 2>&1 &
+    "$JAVA" -Xmx1g -jar "${3:-$JAR}" > "$1.log" 2>&1 &
   PIDS+=($!)
 }
 setup_airlock() { # port -> prints the app key
@@ -91,6 +97,11 @@ start_airlock "$WORK/data" "$AIRLOCK_PORT"
 start_airlock "$TMPFS_DIR/data" "$TMPFS_PORT"
 DISK_KEY=$(setup_airlock "$AIRLOCK_PORT")
 TMPFS_KEY=$(setup_airlock "$TMPFS_PORT")
+if [ -n "${BASELINE_JAR:-}" ]; then
+  BASELINE_PORT=$(free_port)
+  start_airlock "$WORK/data-baseline" "$BASELINE_PORT" "$BASELINE_JAR"
+  BASELINE_KEY=$(setup_airlock "$BASELINE_PORT")
+fi
 
 run() { # name url
   wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency -s "$ROOT/appliance-server/bench/chat.lua" "$2/v1/chat/completions" > "$WORK/$1.txt"
@@ -111,30 +122,37 @@ DURATION_SAVED=$DURATION; DURATION=10
 run warmup-direct "http://127.0.0.1:$STANDIN_PORT" > /dev/null
 BENCH_KEY=$DISK_KEY run warmup-airlock "http://127.0.0.1:$AIRLOCK_PORT" > /dev/null
 BENCH_KEY=$TMPFS_KEY run warmup-airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT" > /dev/null
+[ -z "${BASELINE_JAR:-}" ] || BENCH_KEY=$BASELINE_KEY run warmup-baseline "http://127.0.0.1:$BASELINE_PORT" > /dev/null
 DURATION=$DURATION_SAVED
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, ${DURATION}s per run, $CONNECTIONS connections, $THREADS wrk threads"
 echo "# name req/s p50_ms p99_ms non2xx"
 { run direct "http://127.0.0.1:$STANDIN_PORT"; run nginx "http://127.0.0.1:$NGINX_PORT"
   BENCH_KEY=$DISK_KEY run airlock "http://127.0.0.1:$AIRLOCK_PORT"
-  BENCH_KEY=$TMPFS_KEY run airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT"; } | tee "$WORK/results.txt"
+  BENCH_KEY=$TMPFS_KEY run airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT"
+  [ -z "${BASELINE_JAR:-}" ] || BENCH_KEY=$BASELINE_KEY run airlock-baseline "http://127.0.0.1:$BASELINE_PORT"; } | tee "$WORK/results.txt"
 python3 - "$WORK/results.txt" <<'PY'
 import sys
 r = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1]) if l.strip()}
 d, n = r["direct"], r["nginx"]
 print(f"# nginx         adds p50 {n[1]-d[1]:+.3f} ms, p99 {n[2]-d[2]:+.3f} ms; req/s {n[0]/d[0]:.2f}x direct")
-for name in ("airlock", "airlock-tmpfs"):
+for name in ("airlock", "airlock-tmpfs", "airlock-baseline"):
+    if name not in r: continue
     a = r[name]
     print(f"# {name:13} adds p50 {a[1]-d[1]:+.3f} ms, p99 {a[2]-d[2]:+.3f} ms; req/s {a[0]/d[0]:.2f}x direct, {a[0]/n[0]:.2f}x nginx")
 PY
 # Streaming: time to first token, one request at a time (nothing else running).
 echo "# streaming time to first token, 200 sequential requests: name median_ms p90_ms"
-for row in "direct $STANDIN_PORT -" "nginx $NGINX_PORT -" "airlock $AIRLOCK_PORT $DISK_KEY" "airlock-tmpfs $TMPFS_PORT $TMPFS_KEY"; do
+TTFT_ROWS=("direct $STANDIN_PORT -" "nginx $NGINX_PORT -" "airlock $AIRLOCK_PORT $DISK_KEY" "airlock-tmpfs $TMPFS_PORT $TMPFS_KEY")
+[ -z "${BASELINE_JAR:-}" ] || TTFT_ROWS+=("airlock-baseline $BASELINE_PORT $BASELINE_KEY")
+for row in "${TTFT_ROWS[@]}"; do
   set -- $row
   echo "ttft-$1 $(python3 "$ROOT/appliance-server/bench/ttft.py" 127.0.0.1 "$2" "$3" 200)"
 done
 # Where Airlock's time went, from its own /metrics (whole run, warm-up included).
-for row in "airlock $AIRLOCK_PORT" "airlock-tmpfs $TMPFS_PORT"; do
+METRIC_ROWS=("airlock $AIRLOCK_PORT" "airlock-tmpfs $TMPFS_PORT")
+[ -z "${BASELINE_JAR:-}" ] || METRIC_ROWS+=("airlock-baseline $BASELINE_PORT")
+for row in "${METRIC_ROWS[@]}"; do
   set -- $row
   curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$2/metrics" | python3 -c '
 import sys, re

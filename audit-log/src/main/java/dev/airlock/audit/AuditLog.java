@@ -101,6 +101,8 @@ public final class AuditLog implements AutoCloseable {
   private long lastCheckpointNanos = System.nanoTime();
   /** Set so that the first sweep runs right after open. */
   private long lastSweepNanos = System.nanoTime() - RETENTION_SWEEP_INTERVAL.toNanos();
+  /** Writer thread: set when a record written was already past its retention period, so the sweep runs at once. */
+  private boolean sweepRequested;
 
   private AuditLog(Path dir, AuditKeys keys, AuditLogOptions options, FileChannel lockChannel, FileLock lock,
       SegmentStore segments, TreeStore tree, CheckpointStore checkpoints, KeyRing keyRing) {
@@ -261,15 +263,32 @@ public final class AuditLog implements AutoCloseable {
    *     closed): the entry is then not in the log and callers must fail closed
    */
   public long append(AuditRecord record) {
-    byte[] leaf = sealer.seal(record).encode();
-    if (leaf.length > Frames.MAX_CONTENT) {
-      throw new AuditLogException("a " + record.type() + " record of " + leaf.length + " bytes is larger than the "
-          + Frames.MAX_CONTENT + " bytes an entry may hold; nothing was recorded. Keep large bodies elsewhere and "
-          + "record their digest");
+    return await(appendAsync(record));
+  }
+
+  /**
+   * {@link #append} without waiting: the sealing is done on the calling thread, and the future
+   * completes with the entry's index once it is durable on disk, on the log's writer thread (so
+   * dependent work that may take time belongs on the caller's own executor, e.g.
+   * {@code whenCompleteAsync(.., executor)}, or it holds up the next group commit).
+   *
+   * <p>The future fails with {@link AuditLogException} in every case where {@link #append} throws
+   * it; the entry is then not in the log and callers must fail closed.
+   */
+  public CompletableFuture<Long> appendAsync(AuditRecord record) {
+    try {
+      byte[] leaf = sealer.seal(record).encode();
+      if (leaf.length > Frames.MAX_CONTENT) {
+        throw new AuditLogException("a " + record.type() + " record of " + leaf.length + " bytes is larger than the "
+            + Frames.MAX_CONTENT + " bytes an entry may hold; nothing was recorded. Keep large bodies elsewhere and "
+            + "record their digest");
+      }
+      Append a = Append.of(leaf, record.summary());
+      enqueue(a);
+      return a.done();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    Append a = Append.of(leaf, record.summary());
-    enqueue(a);
-    return await(a.done());
   }
 
   private void enqueue(Work w) {
@@ -461,12 +480,18 @@ public final class AuditLog implements AutoCloseable {
     return Optional.of(e);
   }
 
+  private boolean pastRetention(RecordSummary r) {
+    java.time.Duration keep = options.retention().get(r.type());
+    return keep != null && r.time().isBefore(options.clock().instant().minus(keep));
+  }
+
   /** Writer thread: the periodic retention sweep, when the log has retention periods. */
   private void maybeSweepRetention() {
     if (options.retention().isEmpty()
-        || System.nanoTime() - lastSweepNanos < RETENTION_SWEEP_INTERVAL.toNanos()) {
+        || (!sweepRequested && System.nanoTime() - lastSweepNanos < RETENTION_SWEEP_INTERVAL.toNanos())) {
       return;
     }
+    sweepRequested = false;
     try {
       sweepRetention();
     } catch (RuntimeException e) {
@@ -537,7 +562,10 @@ public final class AuditLog implements AutoCloseable {
         queue.drainTo(work, MAX_BATCH - 1);
         for (Work w : work) {
           switch (w) {
-            case Append a -> batch.add(a);
+            case Append a -> {
+              batch.add(a);
+              sweepRequested |= pastRetention(a.summary());
+            }
             case Command c -> {
               flush(batch);
               runCommand(c);

@@ -276,6 +276,23 @@ class AuditLogTest {
   }
 
   @Test
+  void appendAsyncCompletesWithTheIndexOnceDurableAndFailsClosedLikeAppend() throws Exception {
+    AuditLog log = AuditLog.open(dir, KEYS, options());
+    java.util.concurrent.CompletableFuture<Long> first = log.appendAsync(request("alice", "hello"));
+    assertThat(first.get()).isZero();
+    assertThat(log.size()).as("durable, hence counted, when the future completes").isEqualTo(1);
+    assertThat(log.appendAsync(request("bob", "again")).get()).isEqualTo(1);
+    log.close();
+    assertThat(log.appendAsync(request("a", "b")))
+        .failsWithin(java.time.Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOf(AuditLogException.class).withMessageContaining("is closed; nothing was recorded");
+    try (AuditLog reopened = AuditLog.open(dir, KEYS, options())) {
+      assertThat(reopened.size()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void refusesAKeyFileOfAnotherLog() {
     try (AuditLog log = AuditLog.open(dir, KEYS, options())) {
       log.append(request("a", "b"));

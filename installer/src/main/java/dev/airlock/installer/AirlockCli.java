@@ -27,8 +27,6 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Run 'airlock COMMAND --help' for the commands of a group."})
 public final class AirlockCli implements Runnable {
-  /** Exit code for a command that exists in the plan but has nothing behind it in this build. */
-  public static final int EXIT_NOT_AVAILABLE = 3;
 
   @Spec CommandSpec spec;
 

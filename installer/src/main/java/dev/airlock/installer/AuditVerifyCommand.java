@@ -1,5 +1,6 @@
 package dev.airlock.installer;
 
+import dev.airlock.audit.AuditExport;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.audit.AuditLogException;
 import dev.airlock.audit.VerificationReport;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify the audit log: every leaf, every checkpoint signature, consistency between checkpoints.",
-      "With --kafka, verify the log's Kafka mirror from its topics instead.",
+      "With --kafka, verify the log's Kafka mirror from its topics instead; with --export, an export file.",
       "Exit 0 when the log verifies, 1 at the first problem (printed with its index), 2 on bad input."
     })
 final class AuditVerifyCommand implements Callable<Integer> {
@@ -43,6 +44,10 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = false, multiplicity = "1")
     AuditVerifyKafkaSource kafka;
+
+    @Option(names = "--export", required = true, paramLabel = "FILE",
+        description = "An export (airlock audit export, or the console's proven export) instead of a log.")
+    Path exportFile;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -70,6 +75,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
     }
     if (source.kafka != null) {
       return source.kafka.verify(verifier, out, err);
+    }
+    if (source.exportFile != null) {
+      return verifyExport(verifier, out, err);
     }
     Path logDir = AuditLog.directoryIn(source.dataDir);
     VerificationReport report;
@@ -104,6 +112,24 @@ final class AuditVerifyCommand implements Callable<Integer> {
     out.println("audit log OK: " + report.entries() + " entries and " + report.checkpoints()
         + " checkpoints verified in " + logDir + " with key " + verifier.verifierKey());
     report.notes().forEach(n -> out.println("note: " + n));
+    return 0;
+  }
+
+  private int verifyExport(NoteVerifier verifier, PrintWriter out, PrintWriter err) {
+    AuditExport.Check check;
+    try (var in = Files.newBufferedReader(source.exportFile, StandardCharsets.UTF_8)) {
+      check = AuditExport.verify(verifier, in);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      err.println("airlock audit verify: cannot read " + source.exportFile + ": " + e.getMessage());
+      return AuditCommand.EXIT_BAD_INPUT;
+    }
+    if (check.problem().isPresent()) {
+      err.println("audit export verification FAILED: " + check.problem().get());
+      return AuditCommand.EXIT_LOG_PROBLEM;
+    }
+    out.println("audit export OK: " + check.entries() + " entries" + (check.proven() ? " proven in " : " and ")
+        + check.checkpoints() + " checkpoint" + (check.checkpoints() == 1 ? "" : "s") + " verified in "
+        + source.exportFile + " with key " + verifier.verifierKey());
     return 0;
   }
 

@@ -73,18 +73,11 @@ final class BundleForPolicy implements AutoCloseable {
           "bundle " + m.bundleId() + " signed by transfer key '" + vm.signer().name() + "' ("
               + vm.signer().fingerprint() + ")",
           ModelFacts.publisherSignature(publisher), sbom);
-      PolicyFacts.Origin origin = new PolicyFacts.Origin(Optional.of(m.publisher()),
-          Optional.of(m.originCountry()), "bundle manifest (signed): publisher " + m.publisher()
-              + ", origin " + m.originCountry());
-      PolicyFacts scanned = ModelFacts.ofDirectory(modelDir, origin, hardware);
-      PolicyFacts facts = new PolicyFacts(
+      PolicyFacts.Origin origin = ModelFacts.manifestOrigin(m.publisher(), m.originCountry());
+      PolicyFacts facts = ModelFacts.ofVerifiedModel(modelDir,
           new PolicyFacts.Subject(bundle + " (" + m.modelName() + " " + m.modelVersion() + ")",
               PolicyFacts.SubjectKind.BUNDLE),
-          scanned.licenses(), scanned.lineage(), scanned.thresholds(), scanned.restrictions(),
-          scanned.obligations(), scanned.findings(), origin,
-          new PolicyFacts.Provenance(provenance.transfer(), provenance.transferDetail(),
-              provenance.publisherSignature(), sbom || scanned.provenance().sbomPresent()),
-          scanned.safety(), scanned.hardware());
+          origin, provenance, hardware).facts();
       return new BundleForPolicy(staging, facts);
     } catch (IOException | RuntimeException e) {
       deleteTree(staging);

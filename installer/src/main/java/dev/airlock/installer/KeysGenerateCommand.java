@@ -1,16 +1,12 @@
 package dev.airlock.installer;
 
 import dev.airlock.vault.signing.Curve;
+import dev.airlock.vault.signing.KeyFiles;
 import dev.airlock.vault.signing.SigningKey;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,7 +30,6 @@ final class KeysGenerateCommand implements Callable<Integer> {
   }
 
   /** Owner read/write only: a private key must not be readable by other users. */
-  private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
 
   @Spec CommandSpec spec;
 
@@ -48,8 +43,8 @@ final class KeysGenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Path privatePem = out.resolve("private.pem");
-    Path publicPem = out.resolve("public.pem");
+    Path privatePem = out.resolve(KeyFiles.PRIVATE);
+    Path publicPem = out.resolve(KeyFiles.PUBLIC);
     for (Path p : new Path[] {privatePem, publicPem}) {
       if (Files.exists(p)) {
         spec.commandLine().getErr().println("airlock keys generate: " + p + " already exists;"
@@ -57,18 +52,14 @@ final class KeysGenerateCommand implements Callable<Integer> {
         return 1;
       }
     }
-    Files.createDirectories(out);
     SigningKey key = SigningKey.generate(curve.curve);
     try {
-      Files.createFile(privatePem, PosixFilePermissions.asFileAttribute(PRIVATE));
+      KeyFiles.write(key, out);
     } catch (FileAlreadyExistsException e) {
-      spec.commandLine().getErr().println("airlock keys generate: " + privatePem
+      spec.commandLine().getErr().println("airlock keys generate: " + e.getFile()
           + " appeared while generating; nothing was written.");
       return 1;
     }
-    Files.writeString(privatePem, key.toPkcs8Pem(), StandardCharsets.US_ASCII,
-        StandardOpenOption.TRUNCATE_EXISTING);
-    Files.writeString(publicPem, key.verifyingKey().toPem(), StandardCharsets.US_ASCII);
     var w = spec.commandLine().getOut();
     w.println("Generated an EC " + curve.curve + " key pair:");
     w.println("  private key: " + privatePem + " (PKCS#8, mode 600: keep it secret)");

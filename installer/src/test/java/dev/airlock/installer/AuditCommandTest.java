@@ -144,6 +144,25 @@ class AuditCommandTest {
   }
 
   @Test
+  void verifyChecksAnExportFileAndFindsAnAlteredLeaf() throws Exception {
+    AirlockCliTest.Run export = run("audit", "export", "--data-dir", dataDir.toString());
+    Path file = dataDir.resolveSibling("export.jsonl");
+    java.nio.file.Files.writeString(file, export.out());
+    AirlockCliTest.Run ok = run("audit", "verify", "--export", file.toString(), "--verifier-key", KEYS.verifierKey());
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.out()).startsWith("audit export OK: 45 entries and 5 checkpoints verified in " + file);
+
+    String[] lines = export.out().split("\n");
+    // Every leaf starts with version byte 0x01, base64 "A..."; "B" makes it an unknown version.
+    assertThat(lines[3]).startsWith("{\"index\": 3, \"leaf\": \"A");
+    lines[3] = lines[3].replaceFirst("\"leaf\": \"A", "\"leaf\": \"B");
+    java.nio.file.Files.writeString(file, String.join("\n", lines) + "\n");
+    AirlockCliTest.Run bad = run("audit", "verify", "--export", file.toString(), "--verifier-key", KEYS.verifierKey());
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("audit export verification FAILED: line 4: entry 3 is not a valid leaf");
+  }
+
+  @Test
   void exportHonoursFromAndToInclusive() throws Exception {
     AirlockCliTest.Run r = run("audit", "export", "--data-dir", dataDir.toString(), "--from", "12", "--to", "20");
     assertThat(r.exit()).isZero();

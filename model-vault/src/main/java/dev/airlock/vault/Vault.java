@@ -427,7 +427,8 @@ public final class Vault implements AutoCloseable {
     }
   }
 
-  static String humanBytes(long bytes) {
+  /** A size as people read it: {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 GiB}. */
+  public static String humanBytes(long bytes) {
     if (bytes < 1024) return bytes + " B";
     String[] units = {"KiB", "MiB", "GiB", "TiB"};
     double v = bytes;

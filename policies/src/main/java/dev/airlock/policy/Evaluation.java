@@ -11,6 +11,8 @@ import java.util.List;
  * @param obligations what using the model obliges the organization to do, inherited ones included
  * @param notes things the reader must know to read the verdict right (e.g. a bare directory has
  *     no transfer signature)
+ * @param requiredApprovals how many different DPOs the policy asks to approve the model (a DENY
+ *     verdict is never approved, whatever this says)
  */
 public record Evaluation(
     String policy,
@@ -19,7 +21,8 @@ public record Evaluation(
     List<String> decidingRules,
     List<RuleResult> rules,
     List<PolicyFacts.Obligation> obligations,
-    List<String> notes) {
+    List<String> notes,
+    int requiredApprovals) {
   public Evaluation {
     decidingRules = List.copyOf(decidingRules);
     rules = List.copyOf(rules);

@@ -25,6 +25,7 @@ public final class EvaluationJson {
     subject.put("kind", e.subject().kind().name().toLowerCase(Locale.ROOT));
     root.put("verdict", e.verdict().name());
     root.put("exit_code", e.verdict().exitCode());
+    root.put("required_approvals", e.requiredApprovals());
     ArrayNode deciding = root.putArray("deciding_rules");
     e.decidingRules().forEach(deciding::add);
     ArrayNode rules = root.putArray("rules");

@@ -50,10 +50,40 @@ public final class ModelFacts {
       throws IOException {
     LicenseReport report = LicenseAudit.scan(dir);
     ModelMetadata metadata = ModelInspector.inspect(dir, hardware);
-    boolean sbom = report.findings().stream()
-        .anyMatch(f -> f.evidence().stream().anyMatch(e -> isSbom(e.file())));
+    boolean sbom = sbomIn(report);
     return of(new Subject(dir.toString(), SubjectKind.DIRECTORY), report, Optional.of(metadata),
         origin, Provenance.bareDirectory(sbom));
+  }
+
+  /** A model's license report and the facts built from it, for callers that keep both (a review). */
+  public record Scan(LicenseReport report, PolicyFacts facts) {}
+
+  /**
+   * Scans the model directory of a verified bundle or of a version in the vault (license audit
+   * and inspection; weights are never read) and judges it with the signed manifest's origin and
+   * the provenance the vault or the bundle check established. An SBOM counts when the bundle
+   * carried one ({@code provenance.sbomPresent()}) or the model directory holds one.
+   */
+  public static Scan ofVerifiedModel(Path modelDir, Subject subject, Origin origin,
+      Provenance provenance, HardwareProfile hardware) throws IOException {
+    LicenseReport report = LicenseAudit.scan(modelDir);
+    ModelMetadata metadata = ModelInspector.inspect(modelDir, hardware);
+    boolean sbom = provenance.sbomPresent() || sbomIn(report);
+    PolicyFacts facts = of(subject, report, Optional.of(metadata), origin,
+        new Provenance(provenance.transfer(), provenance.transferDetail(),
+            provenance.publisherSignature(), sbom));
+    return new Scan(report, facts);
+  }
+
+  /** The origin a bundle's signed manifest states (also what the vault recorded at import). */
+  public static Origin manifestOrigin(String publisher, String originCountry) {
+    return new Origin(Optional.of(publisher), Optional.of(originCountry),
+        "bundle manifest (signed): publisher " + publisher + ", origin " + originCountry);
+  }
+
+  private static boolean sbomIn(LicenseReport report) {
+    return report.findings().stream()
+        .anyMatch(f -> f.evidence().stream().anyMatch(e -> isSbom(e.file())));
   }
 
   /**

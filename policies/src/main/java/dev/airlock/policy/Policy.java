@@ -5,9 +5,24 @@ import java.util.List;
 /**
  * A validated policy. Read one with {@link PolicyFile#parse} or {@link PolicyFile#pack}; the
  * source text is kept so that a stored version is exactly what was validated.
+ *
+ * @param approvals how many different DPOs must approve a model this policy lets through
+ *     ({@value #MIN_APPROVALS}..{@value #MAX_APPROVALS}; {@value #DEFAULT_APPROVALS} when the
+ *     file does not say)
  */
-public record Policy(String name, String description, List<Rule> rules, String source) {
+public record Policy(String name, String description, int approvals, List<Rule> rules, String source) {
+  /** One person's approval is the least any model needs. */
+  public static final int MIN_APPROVALS = 1;
+  /** More signatures than an organization has DPOs would block every model; five is plenty. */
+  public static final int MAX_APPROVALS = 5;
+  /** Without {@code approvals:} in the file, one DPO decides. */
+  public static final int DEFAULT_APPROVALS = 1;
+
   public Policy {
+    if (approvals < MIN_APPROVALS || approvals > MAX_APPROVALS) {
+      throw new IllegalArgumentException("policy " + name + ": approvals must be between "
+          + MIN_APPROVALS + " and " + MAX_APPROVALS + ", found " + approvals);
+    }
     rules = List.copyOf(rules);
   }
 }

@@ -73,7 +73,7 @@ public final class PolicyEngine {
           + " the model has such terms. Give one with --org-profile.");
     }
     return new Evaluation(policy.name(), facts.subject(), verdict, deciding, results,
-        facts.obligations(), notes);
+        facts.obligations(), notes, policy.approvals());
   }
 
   private record Context(

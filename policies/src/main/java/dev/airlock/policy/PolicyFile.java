@@ -129,7 +129,8 @@ public final class PolicyFile {
     }
     problems.addAll(contradictions(root.get("rules")));
     if (!problems.isEmpty()) throw new InvalidPolicyException(source, sorted(problems));
-    return new Policy(root.get("name").asText(), root.get("description").asText(), rules, text);
+    int approvals = root.has("approvals") ? root.get("approvals").asInt() : Policy.DEFAULT_APPROVALS;
+    return new Policy(root.get("name").asText(), root.get("description").asText(), approvals, rules, text);
   }
 
   static PolicyProblem yamlProblem(Throwable e) {
@@ -186,10 +187,19 @@ public final class PolicyFile {
         }
         continue;
       }
-      out.add(problem(r.at(), r.path(), schemaMessage(r.message())));
+      out.add(problem(r.at(), r.path(), r.path().equals("approvals")
+          ? approvalsMessage(r.at()) : schemaMessage(r.message())));
     }
     enumByPath.values().forEach(r -> out.add(problem(r.at(), r.path(), schemaMessage(r.message()))));
     return out;
+  }
+
+  /** One message whatever the validator disliked (type, minimum, maximum): what the key takes. */
+  private static String approvalsMessage(JsonNode value) {
+    return "approvals is how many different DPOs must approve a model: a whole number from "
+        + Policy.MIN_APPROVALS + " to " + Policy.MAX_APPROVALS + ", found "
+        + (value == null ? "nothing" : value.toString())
+        + "; leave it out for " + Policy.DEFAULT_APPROVALS;
   }
 
   private static boolean isUnknownKey(ValidationMessage m) {

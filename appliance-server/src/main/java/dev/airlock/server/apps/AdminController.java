@@ -1,5 +1,8 @@
 package dev.airlock.server.apps;
 
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Role;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -9,7 +12,6 @@ import dev.airlock.server.backend.BackendSupervisor;
 import dev.airlock.server.backend.Replica;
 import dev.airlock.server.backend.ServedModel;
 import dev.airlock.audit.AuditLogException;
-import dev.airlock.server.gateway.OperatorAuth;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -24,6 +26,7 @@ import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.io.IOException;
@@ -37,6 +40,7 @@ import java.util.NoSuchElementException;
  * The operator's JSON API for apps, keys, model activations and aliases, guarded by the operator
  * token. A key's secret appears exactly once: in the answer that created it.
  */
+@Allowed(Role.ADMIN)
 @Controller("/admin")
 @ExecuteOn(TaskExecutors.VIRTUAL)
 public class AdminController {
@@ -46,13 +50,11 @@ public class AdminController {
   private final Apps apps;
   private final ActiveModels models;
   private final BackendSupervisor supervisor;
-  private final OperatorAuth auth;
 
-  public AdminController(Apps apps, ActiveModels models, BackendSupervisor supervisor, OperatorAuth auth) {
+  public AdminController(Apps apps, ActiveModels models, BackendSupervisor supervisor) {
     this.apps = apps;
     this.models = models;
     this.supervisor = supervisor;
-    this.auth = auth;
   }
 
   @FunctionalInterface
@@ -62,11 +64,11 @@ public class AdminController {
 
   private MutableHttpResponse<?> guarded(HttpRequest<?> request, HttpStatus success, Action action) {
     try {
-      String actor = auth.require(request);
+      String actor = Access.require(request).actorName();
       Object result = action.run(actor);
       return HttpResponse.status(success).body(JSON.writeValueAsBytes(result)).contentType(MediaType.APPLICATION_JSON_TYPE);
-    } catch (OperatorAuth.Refused e) {
-      return problem(HttpStatus.valueOf(e.status()), e.getMessage(), "unauthorized");
+    } catch (ActiveModels.NotServableException e) {
+      return problem(HttpStatus.CONFLICT, e.getMessage(), "version_not_servable");
     } catch (IllegalArgumentException e) {
       return problem(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
     } catch (NoSuchElementException e) {
@@ -76,10 +78,13 @@ public class AdminController {
           "audit_unavailable");
     } catch (IOException e) {
       return problem(HttpStatus.BAD_REQUEST, "The body is not the JSON expected: " + e.getMessage(), "invalid_json");
+    } catch (IllegalStateException e) {
+      return problem(HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage(), "server_error");
     }
   }
 
-  static MutableHttpResponse<?> problem(HttpStatus status, String message, String code) {
+  /** An error in the OpenAI error shape, as every admin API route answers. */
+  public static MutableHttpResponse<?> problem(HttpStatus status, String message, String code) {
     Map<String, Object> err = new LinkedHashMap<>();
     err.put("message", message);
     err.put("type", "invalid_request_error");
@@ -92,7 +97,7 @@ public class AdminController {
     }
   }
 
-  private static <T> T read(byte[] body, Class<T> type) throws IOException {
+  public static <T> T read(byte[] body, Class<T> type) throws IOException {
     if (body == null || body.length == 0) throw new IllegalArgumentException("a JSON body is required");
     return JSON.readValue(body, type);
   }
@@ -158,11 +163,25 @@ public class AdminController {
     return guarded(request, HttpStatus.OK, actor -> modelView(models.activate(id, read(body, ActiveModels.Activation.class), actor)));
   }
 
+  /**
+   * Deactivates a model; with {@code ?retire=true} its vault version is retired too (ACTIVE ->
+   * RETIRED), which cannot be undone.
+   */
   @Delete("/models/{+id}")
-  public MutableHttpResponse<?> deactivate(HttpRequest<?> request, @PathVariable String id) {
+  public MutableHttpResponse<?> deactivate(HttpRequest<?> request, @PathVariable String id,
+                                           @Nullable @QueryValue Boolean retire) {
     return guarded(request, HttpStatus.OK, actor -> {
-      models.deactivate(id, actor);
-      return Map.of("modelId", id, "state", ActiveModels.INACTIVE);
+      boolean retiring = retire != null && retire;
+      if (retiring) {
+        models.retire(id, actor);
+      } else {
+        models.deactivate(id, actor);
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("modelId", id);
+      out.put("state", ActiveModels.INACTIVE);
+      out.put("retired", retiring);
+      return out;
     });
   }
 
@@ -214,12 +233,20 @@ public class AdminController {
     m.put("id", model.id());
     m.put("state", ActiveModels.ACTIVE);
     m.put("vaultPath", model.vaultPath());
+    m.put("catalogVersionId", model.catalogVersionId().orElse(null));
     switch (model.backend()) {
       case BackendSpec.Vllm v -> {
         m.put("backend", "vllm");
         m.put("executable", v.executable());
         m.put("extraArgs", v.extraArgs());
         m.put("replicas", v.replicas());
+      }
+      case BackendSpec.Embedded e -> {
+        m.put("backend", "embedded");
+        m.put("threads", e.threads());
+        m.put("ctxSize", e.ctxSize());
+        m.put("embeddings", e.embeddings());
+        m.put("replicas", e.replicas());
       }
       case BackendSpec.External e -> {
         m.put("backend", "external");
@@ -234,6 +261,7 @@ public class AdminController {
       s.put("healthy", r.healthy());
       s.put("inFlight", r.inFlight());
       s.put("restarts", r.restarts());
+      s.put("pid", r.pid().isPresent() ? r.pid().getAsLong() : null);
       status.add(s);
     }
     m.put("replicaStatus", status);

@@ -176,6 +176,16 @@ public class Apps {
     return caller;
   }
 
+  /**
+   * True when {@link #authenticate} would answer this key from memory, without a database query:
+   * lets a caller on an event loop decide whether it may authenticate there.
+   */
+  public boolean answersFromMemory(String presented) {
+    if (presented == null || !presented.startsWith(ApiKeyFormat.KEY_PREFIX)) return true;
+    Cached cached = byHash.get(ApiKeyFormat.hash(presented));
+    return cached != null && cached.expiresAt - System.nanoTime() > 0;
+  }
+
   public Optional<App> find(String appId) {
     return query("SELECT id, name, requests_per_minute, tokens_per_minute, max_request_bytes, subject_header"
         + " FROM gateway_app WHERE id = ?", ps -> ps.setString(1, appId), rs -> {

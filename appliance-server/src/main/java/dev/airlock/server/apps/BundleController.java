@@ -1,15 +1,20 @@
 package dev.airlock.server.apps;
 
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Role;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.audit.AuditLogException;
-import dev.airlock.server.gateway.OperatorAuth;
+import dev.airlock.server.review.ModelReviews;
+import dev.airlock.server.review.Review;
 import dev.airlock.vault.ImportResult;
 import dev.airlock.vault.Progress;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.bundle.BundleRejectedException;
 import dev.airlock.vault.catalog.LifecycleEvent;
+import dev.airlock.vault.catalog.LifecycleState;
 import dev.airlock.vault.catalog.ModelVersion;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -35,8 +40,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code POST /admin/bundles}: a bundle streamed to the running server (what
  * {@code airlock bundle import --server} sends). The request body goes straight into
  * {@link Vault#importBundle}, which re-verifies everything against this server's trust store;
- * nothing is buffered beyond the vault's own bounded buffers. Every attempt is audited.
+ * nothing is buffered beyond the vault's own bounded buffers. Every attempt is audited. A new
+ * import is reviewed at once ({@link ModelReviews#review}): the answer carries the verdict.
  */
+@Allowed(Role.ADMIN)
 @Controller("/admin")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class BundleController {
@@ -47,24 +54,19 @@ public class BundleController {
 
   private final Vault vault;
   private final AuditLog audit;
-  private final OperatorAuth auth;
+  private final ModelReviews reviews;
   /** One import at a time: the vault's staging and free-space check assume it. */
   private final ReentrantLock oneImportAtATime = new ReentrantLock();
 
-  public BundleController(Vault vault, AuditLog audit, OperatorAuth auth) {
+  public BundleController(Vault vault, AuditLog audit, ModelReviews reviews) {
     this.vault = vault;
     this.audit = audit;
-    this.auth = auth;
+    this.reviews = reviews;
   }
 
   @Post(uri = "/bundles", consumes = {TAR, MediaType.APPLICATION_OCTET_STREAM})
   public MutableHttpResponse<?> importBundle(HttpRequest<?> request, @Body InputStream body) {
-    String actor;
-    try {
-      actor = auth.require(request);
-    } catch (OperatorAuth.Refused e) {
-      return unread(AdminController.problem(HttpStatus.valueOf(e.status()), e.getMessage(), "unauthorized"));
-    }
+    String actor = Access.require(request).actorName();
     Upload upload = new Upload(body);
     oneImportAtATime.lock();
     try {
@@ -118,7 +120,42 @@ public class BundleController {
     record.remove("publisherSignature");
     record.put("publisherSignature", ps.get("status"));
     audit.append(AdminRecords.of("admin.bundle.import", actor, record));
+    // A version the catalog holds as IMPORTED has no verdict yet (new, or its review failed before).
+    if (v.state() == LifecycleState.IMPORTED) {
+      Map<String, Object> review = review(actor, v);
+      if (review.containsKey("verdict")) out.put("verdict", review.get("verdict"));
+      out.put("review", review);
+    }
     return json(fresh ? HttpStatus.CREATED : HttpStatus.OK, out);
+  }
+
+  /**
+   * The import stands whatever the review does: a review that cannot run leaves the version
+   * IMPORTED (never served) and says how to retry; only an audit log that cannot record it
+   * fails the request, as everywhere.
+   */
+  private Map<String, Object> review(String actor, ModelVersion v) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    try {
+      Review r = reviews.review(v.id(), AdminRecords.actor(actor));
+      out.put("outcome", "reviewed");
+      out.put("reviewId", r.id());
+      out.put("verdict", r.verdict().name());
+      out.put("policy", r.policyName());
+      out.put("policyVersion", r.policyVersion());
+      out.put("requiredApprovals", r.requiredApprovals());
+      out.put("state", r.verdict() == dev.airlock.policy.Verdict.DENY ? LifecycleState.DENIED.name()
+          : LifecycleState.UNDER_REVIEW.name());
+      out.put("notes", r.notes());
+    } catch (AuditLogException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      out.put("outcome", "not_reviewed");
+      out.put("state", LifecycleState.IMPORTED.name());
+      out.put("message", "The model was imported but could not be reviewed (" + e.getMessage()
+          + "); it stays IMPORTED and is never served. Import the bundle again to retry the review.");
+    }
+    return out;
   }
 
   private MutableHttpResponse<?> refused(String actor, Upload upload, HttpStatus status, String message, String code) {
@@ -148,11 +185,7 @@ public class BundleController {
   private static Map<String, Object> lifecycle(LifecycleEvent e) {
     Map<String, Object> l = new LinkedHashMap<>();
     l.put("eventId", e.eventId());
-    l.put("catalogVersionId", e.versionId());
-    l.put("catalogModel", e.modelName());
-    l.put("catalogVersion", e.modelVersion());
-    l.put("from", e.from().map(Enum::name).orElse(null));
-    l.put("to", e.to().name());
+    l.putAll(AdminRecords.lifecycle(e));
     return l;
   }
 

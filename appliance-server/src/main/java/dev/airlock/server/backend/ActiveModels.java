@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.engine.EngineConfig;
 import dev.airlock.server.gateway.GatewayConfig;
 import dev.airlock.vault.catalog.Catalog;
 import dev.airlock.vault.catalog.IllegalTransitionException;
@@ -14,6 +15,8 @@ import dev.airlock.vault.catalog.ModelVersion;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,8 +40,9 @@ import javax.sql.DataSource;
 /**
  * The models the gateway serves and the aliases that point at them. Only ACTIVE models can be
  * listed or called. This is the gateway's own record of activations. A model activated from the
- * vault (catalogModel + catalogVersion) must be APPROVED there, becomes ACTIVE there, and is
- * served only while it stays ACTIVE: a version the vault revokes or retires disappears from the
+ * vault (catalogVersionId, or catalogModel + catalogVersion) must be APPROVED there, becomes ACTIVE
+ * there, is served from the directory {@link ServableLayout} lays out from the vault's blobs, and
+ * is served only while it stays ACTIVE: a version the vault revokes or retires disappears from the
  * gateway at its next refresh.
  */
 @Singleton
@@ -46,13 +50,42 @@ public class ActiveModels {
   public static final String ACTIVE = "ACTIVE";
   public static final String INACTIVE = "INACTIVE";
 
+  /** Replicas per model: more than any one machine can run, fewer than a typo can ask for. */
+  static final int MAX_REPLICAS = 64;
+  /** The engine's own limits ({@code EngineOptions}): threads per replica, context window in tokens. */
+  static final int MAX_THREADS = 1024;
+  static final int MIN_CTX_SIZE = 16;
+  static final int MAX_CTX_SIZE = 1 << 20;
+
   /** Flags an operator may never pass to vLLM: remote code, and the address Airlock itself assigns. */
   static final Set<String> FORBIDDEN_VLLM_FLAGS = Set.of("--trust-remote-code", "--host", "--port",
       "--served-model-name", "--api-key");
 
-  /** What an operator asks for when activating a model. */
+  /**
+   * What an operator asks for when activating a model (the JSON body of {@code PUT /admin/models/{id}}).
+   * A model from the vault names its catalog version by {@code catalogVersionId} (or by
+   * {@code catalogModel} and {@code catalogVersion}); the server then lays out its files itself and
+   * {@code vaultPath} must be absent. Absent fields get defaults: backend {@code vllm}, one replica,
+   * the engine's threads and context size from {@code airlock.engine.*}, no embeddings.
+   */
   public record Activation(String backend, String vaultPath, String executable, List<String> extraArgs,
-                           Integer replicas, List<String> endpoints, String catalogModel, String catalogVersion) {}
+                           Integer replicas, List<String> endpoints, String catalogModel, String catalogVersion,
+                           String catalogVersionId, Integer threads, Integer ctxSize, Boolean embeddings) {
+    /** A vault version on a backend kind ({@code vllm} or {@code embedded}) with every other setting at its default. */
+    public static Activation ofVersion(String backend, String catalogVersionId) {
+      return new Activation(backend, null, null, null, null, null, null, null, catalogVersionId, null, null, null);
+    }
+  }
+
+  /**
+   * The catalog version is not in a state that may be served (409): not yet approved by a DPO,
+   * denied, retired or revoked. The message names the state and what to do.
+   */
+  public static final class NotServableException extends RuntimeException {
+    public NotServableException(String message) {
+      super(message);
+    }
+  }
 
   private record Snapshot(Map<String, ServedModel> models, Map<String, String> aliases) {}
 
@@ -62,13 +95,18 @@ public class ActiveModels {
   private final AuditLog audit;
   private final GatewayConfig config;
   private final Catalog catalog;
+  private final ServableLayout layout;
+  private final EngineConfig engine;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
 
-  public ActiveModels(ApplianceDatabase database, AuditLog audit, GatewayConfig config) {
+  public ActiveModels(ApplianceDatabase database, AuditLog audit, GatewayConfig config, ServableLayout layout,
+                      EngineConfig engine) {
     this.db = database.dataSource();
     this.audit = audit;
     this.config = config;
+    this.layout = layout;
+    this.engine = engine;
     this.catalog = new Catalog(db, Clock.systemUTC());
     this.snapshot = load();
   }
@@ -107,34 +145,53 @@ public class ActiveModels {
     return Map.copyOf(snapshot.aliases);
   }
 
+  /**
+   * Activates a model on a backend and starts it. A vault version must be APPROVED (it becomes
+   * ACTIVE in the catalog, recorded as {@code model.lifecycle}) or already ACTIVE.
+   *
+   * @throws IllegalArgumentException a bad field (400)
+   * @throws NoSuchElementException no such catalog version (404)
+   * @throws NotServableException the version is not APPROVED or ACTIVE (409)
+   * @throws IllegalStateException the servable directory cannot be laid out (500)
+   */
   public ServedModel activate(String modelId, Activation a, String actor) {
-    ServedModel model = validate(modelId, a);
+    String kind = kind(a);
+    Optional<ModelVersion> version = catalogVersion(a);
+    String vaultPath = a.vaultPath() == null ? "" : a.vaultPath();
+    if (version.isPresent()) {
+      requireServable(version.get());
+      if (!kind.equals("external")) {
+        if (!vaultPath.isBlank()) {
+          throw new IllegalArgumentException("give either vaultPath or a catalog version, not both: a vault version is"
+              + " served from the directory the server lays out from the vault");
+        }
+        vaultPath = servablePath(kind, version.get());
+      }
+    }
+    String linked = version.map(ModelVersion::id).orElse(null);
+    ServedModel validated = validate(modelId, kind, vaultPath, a);
+    ServedModel model = new ServedModel(modelId, validated.vaultPath(), validated.backend(), Optional.ofNullable(linked));
     List<String> extra = model.backend() instanceof BackendSpec.Vllm v ? v.extraArgs() : List.of();
     List<String> endpoints = model.backend() instanceof BackendSpec.External e
         ? e.endpoints().stream().map(URI::toString).toList() : List.of();
-    int replicas = model.backend() instanceof BackendSpec.Vllm v ? v.replicas() : endpoints.size();
+    int replicas = switch (model.backend()) {
+      case BackendSpec.Vllm v -> v.replicas();
+      case BackendSpec.Embedded e -> e.replicas();
+      case BackendSpec.External e -> endpoints.size();
+    };
     String executable = model.backend() instanceof BackendSpec.Vllm v ? v.executable() : "";
-    String kind = model.backend() instanceof BackendSpec.Vllm ? "vllm" : "external";
-    Optional<LifecycleEvent> lifecycle = Optional.empty();
-    String catalogVersionId = null;
-    if (a.catalogModel() != null || a.catalogVersion() != null) {
-      ModelVersion version = catalogVersion(a);
-      catalogVersionId = version.id();
-      if (version.state() == LifecycleState.APPROVED) {
-        lifecycle = Optional.of(transition(version.id(), LifecycleState.ACTIVE, actor));
-      } else if (version.state() != LifecycleState.ACTIVE) {
-        throw new IllegalArgumentException(version.modelName() + " " + version.version() + " is " + version.state()
-            + " in the vault; only an APPROVED (or already ACTIVE) version can be served");
-      }
-    }
-    String linked = catalogVersionId;
-    Optional<LifecycleEvent> moved = lifecycle;
+    Optional<BackendSpec.Embedded> embedded = model.backend() instanceof BackendSpec.Embedded e
+        ? Optional.of(e) : Optional.empty();
+    Optional<LifecycleEvent> moved = version.filter(v -> v.state() == LifecycleState.APPROVED)
+        .map(v -> transition(v.id(), LifecycleState.ACTIVE, actor, "activated on the gateway"));
     inTransaction(c -> {
       String sql = exists(c, modelId)
           ? "UPDATE gateway_model SET state = ?, backend = ?, vault_path = ?, executable = ?, extra_args = ?,"
-              + " endpoints = ?, replicas = ?, updated_at = ?, catalog_version_id = ? WHERE id = ?"
+              + " endpoints = ?, replicas = ?, updated_at = ?, catalog_version_id = ?, engine_threads = ?,"
+              + " engine_ctx_size = ?, engine_embeddings = ? WHERE id = ?"
           : "INSERT INTO gateway_model (state, backend, vault_path, executable, extra_args, endpoints, replicas,"
-              + " updated_at, catalog_version_id, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+              + " updated_at, catalog_version_id, engine_threads, engine_ctx_size, engine_embeddings, id)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, ACTIVE);
         ps.setString(2, kind);
@@ -145,20 +202,13 @@ public class ActiveModels {
         ps.setInt(7, replicas);
         ps.setObject(8, now());
         ps.setString(9, linked);
-        ps.setString(10, modelId);
+        ps.setObject(10, embedded.map(BackendSpec.Embedded::threads).orElse(null), java.sql.Types.INTEGER);
+        ps.setObject(11, embedded.map(BackendSpec.Embedded::ctxSize).orElse(null), java.sql.Types.INTEGER);
+        ps.setObject(12, embedded.map(BackendSpec.Embedded::embeddings).orElse(null), java.sql.Types.BOOLEAN);
+        ps.setString(13, modelId);
         ps.executeUpdate();
       }
-      if (moved.isPresent()) {
-        LifecycleEvent e = moved.get();
-        Map<String, Object> l = new LinkedHashMap<>();
-        l.put("modelId", modelId);
-        l.put("catalogVersionId", e.versionId());
-        l.put("catalogModel", e.modelName());
-        l.put("catalogVersion", e.modelVersion());
-        l.put("from", e.from().map(Enum::name).orElse(null));
-        l.put("to", e.to().name());
-        audit.append(AdminRecords.of("model.lifecycle", actor, l));
-      }
+      if (moved.isPresent()) audit.append(AdminRecords.of("model.lifecycle", actor, lifecycleFields(modelId, moved.get())));
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("modelId", modelId);
       f.put("catalogVersionId", linked);
@@ -168,26 +218,115 @@ public class ActiveModels {
       f.put("extraArgs", extra);
       f.put("endpoints", endpoints);
       f.put("replicas", replicas);
+      embedded.ifPresent(e -> {
+        f.put("threads", e.threads());
+        f.put("ctxSize", e.ctxSize());
+        f.put("embeddings", e.embeddings());
+      });
       audit.append(AdminRecords.of("model.activated", actor, f));
     });
     changed();
     return model;
   }
 
-  public void deactivate(String modelId, String actor) {
-    if (!snapshot.models.containsKey(modelId)) {
-      throw new NoSuchElementException("model '" + modelId + "' is not active: GET /admin/models lists active models");
+  private static Map<String, Object> lifecycleFields(String modelId, LifecycleEvent e) {
+    Map<String, Object> l = new LinkedHashMap<>();
+    l.put("modelId", modelId);
+    l.putAll(AdminRecords.lifecycle(e));
+    return l;
+  }
+
+  /** The directory (vLLM) or GGUF file (embedded) the server laid out for a vault version. */
+  private String servablePath(String kind, ModelVersion version) {
+    try {
+      Path dir = layout.materialize(version.id());
+      return (kind.equals("embedded") ? ServableLayout.singleGguf(dir) : dir).toString();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot lay out " + version.modelName() + " " + version.version()
+          + " for serving: " + e.getMessage(), e);
     }
+  }
+
+  private static void requireServable(ModelVersion v) {
+    String what = v.modelName() + " " + v.version() + " is " + v.state() + " in the vault";
+    switch (v.state()) {
+      case APPROVED, ACTIVE -> { }
+      case IMPORTED, UNDER_REVIEW, DENIED -> throw new NotServableException(what
+          + "; a DPO must approve it before it can be served (only an APPROVED or already ACTIVE version can be activated)");
+      case RETIRED -> throw new NotServableException(what
+          + "; a retired version is not served again: import, review and approve a new version");
+      case REVOKED -> throw new NotServableException(what + "; a revoked version is never served again");
+    }
+  }
+
+  /**
+   * Stops serving a model: it becomes INACTIVE and its backend stops. Its catalog version stays
+   * ACTIVE (it can be activated again); {@link #retire} ends it in the catalog too.
+   */
+  public void deactivate(String modelId, String actor) {
+    requireActive(modelId);
     inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE gateway_model SET state = ?, updated_at = ? WHERE id = ?")) {
-        ps.setString(1, INACTIVE);
-        ps.setObject(2, now());
-        ps.setString(3, modelId);
-        ps.executeUpdate();
-      }
+      markInactive(c, modelId);
       audit.append(AdminRecords.of("model.deactivated", actor, Map.of("modelId", modelId)));
     });
     changed();
+  }
+
+  /**
+   * Deactivates a model served from the vault and retires its catalog version (ACTIVE -> RETIRED,
+   * recorded as {@code model.lifecycle}); a retired version is never served again, so its servable
+   * directory is removed. Any other gateway model serving the same version stops with it.
+   *
+   * @throws IllegalArgumentException the model was activated by path and has no catalog version
+   */
+  public void retire(String modelId, String actor) {
+    requireActive(modelId);
+    String versionId;
+    try (Connection c = db.getConnection();
+         PreparedStatement ps = c.prepareStatement("SELECT catalog_version_id FROM gateway_model WHERE id = ?")) {
+      ps.setString(1, modelId);
+      try (ResultSet rs = ps.executeQuery()) {
+        versionId = rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read model activations: " + e.getMessage(), e);
+    }
+    if (versionId == null) {
+      throw new IllegalArgumentException("model '" + modelId + "' was activated by path, not from a vault version,"
+          + " so there is no catalog version to retire: deactivate it instead (DELETE /admin/models/" + modelId + ")");
+    }
+    LifecycleEvent event = transition(versionId, LifecycleState.RETIRED, actor, "retired on the gateway");
+    inTransaction(c -> {
+      markInactive(c, modelId);
+      audit.append(AdminRecords.of("model.lifecycle", actor, lifecycleFields(modelId, event)));
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("modelId", modelId);
+      f.put("catalogVersionId", versionId);
+      f.put("retired", true);
+      audit.append(AdminRecords.of("model.deactivated", actor, f));
+    });
+    changed(); // the backend has stopped when this returns
+    try {
+      layout.remove(versionId);
+    } catch (IOException e) {
+      throw new IllegalStateException("the version is retired but its servable directory could not be removed: "
+          + e.getMessage() + "; remove " + layout.directory(versionId) + " by hand", e);
+    }
+  }
+
+  private void requireActive(String modelId) {
+    if (!snapshot.models.containsKey(modelId)) {
+      throw new NoSuchElementException("model '" + modelId + "' is not active: GET /admin/models lists active models");
+    }
+  }
+
+  private static void markInactive(Connection c, String modelId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE gateway_model SET state = ?, updated_at = ? WHERE id = ?")) {
+      ps.setString(1, INACTIVE);
+      ps.setObject(2, now());
+      ps.setString(3, modelId);
+      ps.executeUpdate();
+    }
   }
 
   /** Points an alias at a model (creating or re-pointing it); clients keep using the alias unchanged. */
@@ -221,23 +360,36 @@ public class ActiveModels {
     changed();
   }
 
-  private ModelVersion catalogVersion(Activation a) {
-    if (a.catalogModel() == null || a.catalogVersion() == null) {
-      throw new IllegalArgumentException("to serve a model from the vault give both catalogModel and catalogVersion");
-    }
+  /** The catalog version an activation names, by id or by model name and version; empty for a model given by path. */
+  private Optional<ModelVersion> catalogVersion(Activation a) {
+    boolean byName = a.catalogModel() != null || a.catalogVersion() != null;
+    if (a.catalogVersionId() == null && !byName) return Optional.empty();
     try {
-      return catalog.find(a.catalogModel(), a.catalogVersion()).orElseThrow(() -> new NoSuchElementException(
-          "the vault has no " + a.catalogModel() + " version " + a.catalogVersion() + ": import its bundle first"));
+      if (a.catalogVersionId() != null) {
+        ModelVersion v = catalog.find(a.catalogVersionId()).orElseThrow(() -> new NoSuchElementException(
+            "the vault has no version with id " + a.catalogVersionId() + ": import its bundle first"));
+        if (byName && !(v.modelName().equals(a.catalogModel()) && v.version().equals(a.catalogVersion()))) {
+          throw new IllegalArgumentException("catalogVersionId " + v.id() + " is " + v.modelName() + " " + v.version()
+              + ", not " + a.catalogModel() + " " + a.catalogVersion() + ": give the version id alone");
+        }
+        return Optional.of(v);
+      }
+      if (a.catalogModel() == null || a.catalogVersion() == null) {
+        throw new IllegalArgumentException("to serve a model from the vault give catalogVersionId, or both catalogModel"
+            + " and catalogVersion");
+      }
+      return Optional.of(catalog.find(a.catalogModel(), a.catalogVersion()).orElseThrow(() -> new NoSuchElementException(
+          "the vault has no " + a.catalogModel() + " version " + a.catalogVersion() + ": import its bundle first")));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the vault catalog: " + e.getMessage(), e);
     }
   }
 
-  private LifecycleEvent transition(String versionId, LifecycleState to, String actor) {
+  private LifecycleEvent transition(String versionId, LifecycleState to, String actor, String reason) {
     try {
-      return catalog.transition(versionId, to, actor, Optional.of("activated on the gateway"));
+      return catalog.transition(versionId, to, actor, Optional.of(reason));
     } catch (IllegalTransitionException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
+      throw new NotServableException(e.getMessage());
     } catch (SQLException e) {
       throw new IllegalStateException("cannot update the vault catalog: " + e.getMessage(), e);
     }
@@ -253,16 +405,23 @@ public class ActiveModels {
     }
   }
 
-  private ServedModel validate(String modelId, Activation a) {
+  private static String kind(Activation a) {
+    String kind = a.backend() == null ? "vllm" : a.backend().toLowerCase(Locale.ROOT);
+    if (!Set.of("vllm", "embedded", "external").contains(kind)) {
+      throw new IllegalArgumentException("backend must be 'vllm', 'embedded' or 'external'; found '" + a.backend() + "'");
+    }
+    return kind;
+  }
+
+  private ServedModel validate(String modelId, String kind, String vaultPath, Activation a) {
     if (modelId == null || modelId.isBlank() || modelId.length() > 200) {
       throw new IllegalArgumentException("a model id is 1 to 200 characters");
     }
-    String kind = a.backend() == null ? "vllm" : a.backend().toLowerCase(Locale.ROOT);
-    String vaultPath = a.vaultPath() == null ? "" : a.vaultPath();
     return switch (kind) {
       case "vllm" -> {
         if (vaultPath.isBlank()) {
-          throw new IllegalArgumentException("a vLLM backend needs vaultPath: the model directory in the vault");
+          throw new IllegalArgumentException("a vLLM backend needs catalogVersionId (a version in the vault) or"
+              + " vaultPath (a model directory)");
         }
         List<String> extra = a.extraArgs() == null ? List.of() : a.extraArgs();
         for (String flag : extra) {
@@ -272,12 +431,35 @@ public class ActiveModels {
                 + ": Airlock sets the address and served name itself and never lets a model run remote code");
           }
         }
-        int replicas = a.replicas() == null ? 1 : a.replicas();
-        if (replicas < 1 || replicas > 64) throw new IllegalArgumentException("replicas must be 1 to 64; found " + replicas);
         String exe = a.executable() == null || a.executable().isBlank() ? config.getVllmExecutable() : a.executable();
-        yield new ServedModel(modelId, vaultPath, new BackendSpec.Vllm(exe, extra, replicas));
+        yield new ServedModel(modelId, vaultPath, new BackendSpec.Vllm(exe, extra, replicas(a)));
       }
-      case "external" -> {
+      case "embedded" -> {
+        if (vaultPath.isBlank()) {
+          throw new IllegalArgumentException("an embedded backend needs catalogVersionId (a version in the vault with"
+              + " one .gguf file) or vaultPath (a .gguf file)");
+        }
+        if (!vaultPath.toLowerCase(Locale.ROOT).endsWith(".gguf") || !Files.isRegularFile(Path.of(vaultPath))) {
+          throw new IllegalArgumentException("the embedded engine serves one GGUF file; " + vaultPath
+              + " is not a .gguf file on this server");
+        }
+        if (a.executable() != null || a.extraArgs() != null || a.endpoints() != null) {
+          throw new IllegalArgumentException("executable, extraArgs and endpoints do not apply to the embedded engine;"
+              + " it takes threads, ctxSize, embeddings and replicas");
+        }
+        int threads = a.threads() == null ? engine.defaultThreads() : a.threads();
+        if (threads < 1 || threads > MAX_THREADS) {
+          throw new IllegalArgumentException("threads must be 1 to " + MAX_THREADS + "; found " + threads);
+        }
+        int ctx = a.ctxSize() == null ? engine.getCtxSize() : a.ctxSize();
+        if (ctx < MIN_CTX_SIZE || ctx > MAX_CTX_SIZE) {
+          throw new IllegalArgumentException("ctxSize must be " + MIN_CTX_SIZE + " to " + MAX_CTX_SIZE
+              + " tokens; found " + ctx);
+        }
+        boolean embeddings = a.embeddings() != null && a.embeddings();
+        yield new ServedModel(modelId, vaultPath, new BackendSpec.Embedded(threads, ctx, embeddings, replicas(a)));
+      }
+      default -> {
         if (a.endpoints() == null || a.endpoints().isEmpty()) {
           throw new IllegalArgumentException("an external backend needs endpoints, e.g. [\"http://10.0.0.5:8000\"]");
         }
@@ -285,8 +467,15 @@ public class ActiveModels {
         for (String e : a.endpoints()) uris.add(allowlisted(e));
         yield new ServedModel(modelId, vaultPath, new BackendSpec.External(uris));
       }
-      default -> throw new IllegalArgumentException("backend must be 'vllm' or 'external'; found '" + a.backend() + "'");
     };
+  }
+
+  private static int replicas(Activation a) {
+    int replicas = a.replicas() == null ? 1 : a.replicas();
+    if (replicas < 1 || replicas > MAX_REPLICAS) {
+      throw new IllegalArgumentException("replicas must be 1 to " + MAX_REPLICAS + "; found " + replicas);
+    }
+    return replicas;
   }
 
   private URI allowlisted(String endpoint) {
@@ -324,16 +513,19 @@ public class ActiveModels {
     Map<String, String> aliases = new TreeMap<>();
     try (Connection c = db.getConnection()) {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, backend, vault_path, executable, extra_args,"
-          + " endpoints, replicas, catalog_version_id FROM gateway_model WHERE state = ?")) {
+          + " endpoints, replicas, catalog_version_id, engine_threads, engine_ctx_size, engine_embeddings"
+          + " FROM gateway_model WHERE state = ?")) {
         ps.setString(1, ACTIVE);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String id = rs.getString(1);
             if (!servable(rs.getString(8))) continue;
-            BackendSpec spec = rs.getString(2).equals("vllm")
-                ? new BackendSpec.Vllm(rs.getString(4), list(rs.getString(5)), rs.getInt(7))
-                : new BackendSpec.External(list(rs.getString(6)).stream().map(URI::create).toList());
-            models.put(id, new ServedModel(id, rs.getString(3), spec));
+            BackendSpec spec = switch (rs.getString(2)) {
+              case "vllm" -> new BackendSpec.Vllm(rs.getString(4), list(rs.getString(5)), rs.getInt(7));
+              case "embedded" -> new BackendSpec.Embedded(rs.getInt(9), rs.getInt(10), rs.getBoolean(11), rs.getInt(7));
+              default -> new BackendSpec.External(list(rs.getString(6)).stream().map(URI::create).toList());
+            };
+            models.put(id, new ServedModel(id, rs.getString(3), spec, Optional.ofNullable(rs.getString(8))));
           }
         }
       }

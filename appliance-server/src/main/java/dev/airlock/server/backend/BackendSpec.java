@@ -3,7 +3,10 @@ package dev.airlock.server.backend;
 import java.net.URI;
 import java.util.List;
 
-/** How an active model is served: a supervised vLLM, or an OpenAI-compatible server already running. */
+/**
+ * How an active model is served: a supervised vLLM, the embedded llama.cpp engine (also
+ * supervised), or an OpenAI-compatible server already running.
+ */
 public sealed interface BackendSpec {
   /**
    * vLLM started and supervised by Airlock: {@code executable serve <vault path> ...} plus the
@@ -16,10 +19,29 @@ public sealed interface BackendSpec {
     }
   }
 
+  /**
+   * The embedded CPU engine ({@code dev.airlock.server.engine}), {@code replicas} child processes
+   * each serving the model's GGUF file on its own loopback port.
+   *
+   * @param threads CPU threads per replica
+   * @param ctxSize context window in tokens (prompt and completion together)
+   * @param embeddings serve {@code /v1/embeddings} instead of chat and completions
+   */
+  record Embedded(int threads, int ctxSize, boolean embeddings, int replicas) implements BackendSpec {}
+
   /** A server Airlock does not start, at addresses the operator allowlisted. */
   record External(List<URI> endpoints) implements BackendSpec {
     public External {
       endpoints = List.copyOf(endpoints);
     }
+  }
+
+  /** The kind's name in the admin API and the database: {@code vllm}, {@code embedded} or {@code external}. */
+  static String kind(BackendSpec spec) {
+    return switch (spec) {
+      case Vllm v -> "vllm";
+      case Embedded e -> "embedded";
+      case External e -> "external";
+    };
   }
 }

@@ -1,6 +1,7 @@
 package dev.airlock.server.backend;
 
 import dev.airlock.server.ApplianceConfig;
+import dev.airlock.server.engine.EmbeddedEngineLauncher;
 import dev.airlock.server.gateway.GatewayConfig;
 import dev.airlock.server.gateway.GatewayMetrics;
 import io.micronaut.context.annotation.Context;
@@ -23,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a backend per active model: starts its vLLM replicas (or watches its external servers),
- * health-checks them, restarts a dead replica with exponential backoff, and stops them when the
- * model is deactivated. Requests get the healthy replica with the fewest requests in flight.
+ * Runs a backend per active model: starts its vLLM or embedded engine replicas (or watches its
+ * external servers), health-checks them, restarts a dead replica with exponential backoff, and
+ * stops them (each with every process it started) when the model is deactivated or the server
+ * shuts down. Requests get the healthy replica with the fewest requests in flight.
  */
 @Context
 public class BackendSupervisor implements AutoCloseable {
@@ -35,7 +37,11 @@ public class BackendSupervisor implements AutoCloseable {
   static final Duration STARTUP_POLL = Duration.ofMillis(100);
   /** Consecutive failed health checks after which a running replica is restarted. */
   static final int FAILED_CHECKS_BEFORE_RESTART = 3;
-  /** How long a stopping vLLM gets to exit on SIGTERM before it is killed. */
+  /** How long replicas get to exit on SIGTERM when the server itself is exiting: it cannot wait long. */
+  static final Duration EXIT_GRACE = Duration.ofSeconds(2);
+  /** The most of a replica's log {@link #recentLog} reads. */
+  static final int LOG_TAIL_BYTES = 64 * 1024;
+  /** How long a stopping replica (and every process it started) gets to exit on SIGTERM before it is killed. */
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final ActiveModels models;
@@ -44,8 +50,12 @@ public class BackendSupervisor implements AutoCloseable {
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
   private final Path logDir;
+  private final Path engineDir;
   private final AtomicInteger nextPort;
   private final Map<String, Running> running = new HashMap<>();
+  /** Every replica process tree now running, for the exit hook (which must not wait for this object's lock). */
+  private final java.util.Set<ProcessTree> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Thread exitHook = new Thread(this::stopAllOnExit, "backend-exit-hook");
   private volatile Map<String, List<Replica>> replicas = Map.of();
   private volatile boolean closed;
 
@@ -53,7 +63,7 @@ public class BackendSupervisor implements AutoCloseable {
     final ServedModel model;
     final List<Replica> replicas = new ArrayList<>();
     final List<Thread> threads = new ArrayList<>();
-    final List<Process> processes = new ArrayList<>();
+    final List<ProcessTree> processes = new ArrayList<>();
     volatile boolean stopped;
 
     Running(ServedModel model) {
@@ -69,9 +79,22 @@ public class BackendSupervisor implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.logDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("backends");
+    this.engineDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("engines");
     this.nextPort = new AtomicInteger(config.getFirstBackendPort());
+    Runtime.getRuntime().addShutdownHook(exitHook);
     models.onChange(this::reconcile);
     reconcile();
+  }
+
+  /**
+   * The server is exiting without closing its context (SIGTERM, Ctrl-C, System.exit): its replicas
+   * must not outlive it. A SIGKILL of the server cannot be caught; the embedded engine then ends by
+   * itself when its parent has gone, a vLLM does not.
+   */
+  private void stopAllOnExit() {
+    List<Thread> stopping = new ArrayList<>();
+    for (ProcessTree t : List.copyOf(live)) stopping.add(Thread.ofPlatform().start(() -> t.terminate(EXIT_GRACE)));
+    for (Thread t : stopping) joinUninterruptibly(t);
   }
 
   /** The healthy replica of the model with the fewest requests in flight, marked busy; release it when done. */
@@ -126,16 +149,10 @@ public class BackendSupervisor implements AutoCloseable {
   private Running start(ServedModel model) {
     Running r = new Running(model);
     switch (model.backend()) {
-      case BackendSpec.Vllm spec -> {
-        for (int i = 0; i < spec.replicas(); i++) {
-          int port = freePort();
-          Replica replica = new Replica(model.id(), i, URI.create("http://127.0.0.1:" + port));
-          registry.add(replica.base());
-          r.replicas.add(replica);
-          r.threads.add(Thread.ofVirtual().name("vllm-" + model.id() + "-" + i)
-              .start(() -> superviseVllm(r, spec, replica, port)));
-        }
-      }
+      case BackendSpec.Vllm spec -> startProcesses(r, spec.replicas(), "vllm",
+          (replica, port) -> launchVllm(model, spec, replica, port));
+      case BackendSpec.Embedded spec -> startProcesses(r, spec.replicas(), "engine",
+          (replica, port) -> launchEmbedded(model, spec, replica, port));
       case BackendSpec.External spec -> {
         for (int i = 0; i < spec.endpoints().size(); i++) {
           Replica replica = new Replica(model.id(), i, spec.endpoints().get(i));
@@ -146,12 +163,29 @@ public class BackendSupervisor implements AutoCloseable {
         }
       }
     }
-    LOG.info("backend started: model={} kind={} replicas={}", model.id(),
-        model.backend() instanceof BackendSpec.Vllm ? "vllm" : "external", r.replicas.size());
+    LOG.info("backend started: model={} kind={} replicas={}", model.id(), BackendSpec.kind(model.backend()),
+        r.replicas.size());
     return r;
   }
 
-  private void superviseVllm(Running r, BackendSpec.Vllm spec, Replica replica, int port) {
+  /** Starts one replica's process on its loopback port; the supervisor watches and restarts it. */
+  @FunctionalInterface
+  private interface Launcher {
+    Process launch(Replica replica, int port) throws IOException;
+  }
+
+  private void startProcesses(Running r, int count, String threadPrefix, Launcher launcher) {
+    for (int i = 0; i < count; i++) {
+      int port = freePort();
+      Replica replica = new Replica(r.model.id(), i, URI.create("http://127.0.0.1:" + port));
+      registry.add(replica.base());
+      r.replicas.add(replica);
+      r.threads.add(Thread.ofVirtual().name(threadPrefix + "-" + r.model.id() + "-" + i)
+          .start(() -> supervise(r, launcher, replica, port)));
+    }
+  }
+
+  private void supervise(Running r, Launcher launcher, Replica replica, int port) {
     Duration backoff = config.getRestartBackoff();
     boolean first = true;
     while (!r.stopped) {
@@ -163,29 +197,36 @@ public class BackendSupervisor implements AutoCloseable {
         backoff = min(backoff.multipliedBy(2), config.getMaxRestartBackoff());
       }
       first = false;
-      Process p;
+      ProcessTree tree;
       try {
-        p = launch(r.model, spec, replica, port);
-      } catch (IOException e) {
-        LOG.error("backend replica cannot start: model={} replica={} executable={} error={}",
-            replica.modelId(), replica.index(), spec.executable(), e.getMessage());
+        tree = new ProcessTree(launcher.launch(replica, port));
+        live.add(tree);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("backend replica cannot start: model={} replica={} error={}", replica.modelId(), replica.index(),
+            e.getMessage());
         continue;
       }
       synchronized (r.processes) {
         if (r.stopped) {
           // Stopped while this replica was (re)starting: the process must not outlive the model's backend.
-          terminate(p);
+          tree.terminate(STOP_GRACE);
+          live.remove(tree);
           break;
         }
-        r.processes.add(p);
+        r.processes.add(tree);
       }
+      Process p = tree.process();
+      replica.process(p.toHandle());
       try {
         if (!awaitStartup(r, replica, p)) continue;
+        tree.refresh(); // the workers it started before serving are known before it takes traffic
         replica.healthy(true);
         backoff = config.getRestartBackoff();
-        LOG.info("backend replica healthy: model={} replica={} port={}", replica.modelId(), replica.index(), port);
+        LOG.info("backend replica healthy: model={} replica={} port={} pid={}", replica.modelId(), replica.index(), port,
+            p.pid());
         int failedChecks = 0;
         while (!r.stopped && p.isAlive()) {
+          tree.refresh();
           if (!sleep(config.getHealthInterval(), r)) break;
           boolean ok = p.isAlive() && client.healthy(replica.base());
           failedChecks = ok ? 0 : failedChecks + 1;
@@ -194,10 +235,12 @@ public class BackendSupervisor implements AutoCloseable {
         }
       } finally {
         replica.healthy(false);
-        terminate(p);
+        tree.terminate(STOP_GRACE);
+        replica.process(null);
         synchronized (r.processes) {
-          r.processes.remove(p);
+          r.processes.remove(tree);
         }
+        live.remove(tree);
       }
       if (!r.stopped) {
         LOG.warn("backend replica down: model={} replica={} exitCode={}", replica.modelId(), replica.index(),
@@ -222,7 +265,7 @@ public class BackendSupervisor implements AutoCloseable {
     return false;
   }
 
-  private Process launch(ServedModel model, BackendSpec.Vllm spec, Replica replica, int port) throws IOException {
+  private Process launchVllm(ServedModel model, BackendSpec.Vllm spec, Replica replica, int port) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(VllmLaunch.command(model, spec, port));
     pb.environment().clear();
     pb.environment().putAll(VllmLaunch.environment(System.getenv()));
@@ -234,8 +277,45 @@ public class BackendSupervisor implements AutoCloseable {
     return pb.start();
   }
 
-  private Path logFile(Replica replica) {
-    return logDir.resolve(replica.modelId().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + replica.index() + ".log");
+  private Process launchEmbedded(ServedModel model, BackendSpec.Embedded spec, Replica replica, int port)
+      throws IOException {
+    Path log = logFile(replica);
+    // Each replica unpacks the JNI library into its own directory: the binding deletes copies it finds there.
+    Path work = engineDir.resolve(fileName(replica));
+    LOG.info("backend replica launching: model={} replica={} port={} kind=embedded threads={} ctxSize={} log={}",
+        model.id(), replica.index(), port, spec.threads(), spec.ctxSize(), log);
+    return EmbeddedEngineLauncher.start(new EmbeddedEngineLauncher.Settings(Path.of(model.vaultPath()), model.id(), port,
+        spec.threads(), spec.ctxSize(), spec.embeddings(), work), log);
+  }
+
+  private static String fileName(Replica replica) {
+    return replica.modelId().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + replica.index();
+  }
+
+  /** Where a replica's stdout and stderr go: {@code <data dir>/backends/<model>-<replica>.log}. */
+  public Path logFile(Replica replica) {
+    return logDir.resolve(fileName(replica) + ".log");
+  }
+
+  /**
+   * The last lines (at most {@code maxLines}, from at most the last {@value #LOG_TAIL_BYTES} bytes)
+   * of a replica's log, oldest first; empty when it has none yet.
+   */
+  public List<String> recentLog(Replica replica, int maxLines) throws IOException {
+    Path log = logFile(replica);
+    if (!Files.isRegularFile(log) || maxLines <= 0) return List.of();
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+      long size = ch.size();
+      long from = Math.max(0, size - LOG_TAIL_BYTES);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - from));
+      while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+        // keep reading until the tail is in
+      }
+      List<String> lines = new ArrayList<>(List.of(new String(buf.array(), 0, buf.position(),
+          java.nio.charset.StandardCharsets.UTF_8).split("\\R")));
+      if (from > 0 && !lines.isEmpty()) lines.removeFirst(); // cut in the middle
+      return List.copyOf(lines.subList(Math.max(0, lines.size() - maxLines), lines.size()));
+    }
   }
 
   private void watchExternal(Running r, Replica replica) {
@@ -259,24 +339,29 @@ public class BackendSupervisor implements AutoCloseable {
       replica.healthy(false);
       registry.remove(replica.base());
     }
-    List<Process> ps;
+    List<ProcessTree> trees;
     synchronized (r.processes) {
-      ps = List.copyOf(r.processes);
+      trees = List.copyOf(r.processes);
     }
-    for (Process p : ps) terminate(p);
+    // All replicas get SIGTERM together, so a stop takes one grace period, not one per replica.
+    List<Thread> stopping = new ArrayList<>();
+    for (ProcessTree t : trees) stopping.add(Thread.ofVirtual().start(() -> t.terminate(STOP_GRACE)));
     for (Thread t : r.threads) t.interrupt();
+    for (Thread t : stopping) joinUninterruptibly(t);
     LOG.info("backend stopped: model={}", r.model.id());
   }
 
-  private static void terminate(Process p) {
-    if (!p.isAlive()) return;
-    p.destroy();
-    try {
-      if (!p.waitFor(STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) p.destroyForcibly().waitFor();
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
+    if (interrupted) Thread.currentThread().interrupt();
   }
 
   private int freePort() {
@@ -308,9 +393,15 @@ public class BackendSupervisor implements AutoCloseable {
   @PreDestroy
   @Override
   public synchronized void close() {
+    if (closed) return;
     closed = true;
     running.values().forEach(this::stop);
     running.clear();
     replicas = Map.of();
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException exiting) {
+      // closed from another shutdown hook: the exit hook runs too, and finds nothing left
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.airlock.server.backend;
 
 import java.net.URI;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,6 +16,7 @@ public final class Replica {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger restarts = new AtomicInteger();
   private volatile boolean healthy;
+  private volatile ProcessHandle process;
 
   Replica(String modelId, int index, URI base) {
     this.modelId = modelId;
@@ -40,6 +42,16 @@ public final class Replica {
 
   void healthy(boolean value) {
     healthy = value;
+  }
+
+  /** The process id of the replica's running process (none for an external server, or between restarts). */
+  public OptionalLong pid() {
+    ProcessHandle p = process;
+    return p == null || !p.isAlive() ? OptionalLong.empty() : OptionalLong.of(p.pid());
+  }
+
+  void process(ProcessHandle value) {
+    process = value;
   }
 
   public int inFlight() {

@@ -21,13 +21,16 @@ import java.util.concurrent.Executors;
  * <p>Exit status says what went wrong before serving: {@value #EXIT_USAGE} a bad command line or
  * environment, {@value #EXIT_MODEL_FILE} a model file that is missing or not GGUF,
  * {@value #EXIT_PORT_IN_USE} the port is taken, {@value #EXIT_LOAD_FAILED} llama.cpp could not load
- * the model. Once serving, it runs until killed.
+ * the model. Once serving, it runs until killed, or until the process that started it exits
+ * ({@value #EXIT_PARENT_GONE}).
  */
 public final class EmbeddedEngineMain {
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_MODEL_FILE = 3;
   public static final int EXIT_PORT_IN_USE = 4;
   public static final int EXIT_LOAD_FAILED = 5;
+  /** The process that started the engine has exited; the engine does not outlive it. */
+  public static final int EXIT_PARENT_GONE = 6;
 
   /** Printed on stdout when the model is loaded and requests are answered; the rest of the line is key=value. */
   public static final String READY_LINE = "airlock embedded engine ready:";
@@ -50,6 +53,8 @@ public final class EmbeddedEngineMain {
       exit(EXIT_USAGE, e.getMessage() + "\n" + USAGE);
       return;
     }
+
+    exitWithParent();
 
     GgufFile header;
     try {
@@ -99,6 +104,16 @@ public final class EmbeddedEngineMain {
         + options.port() + " threads=" + options.threads() + " ctx_size=" + options.ctxSize()
         + " start_ms=" + (now - start) / 1_000_000 + " load_ms=" + (now - loadStart) / 1_000_000);
     System.out.flush();
+  }
+
+  /**
+   * The engine belongs to the server that started it: when that process ends, even by a SIGKILL
+   * that left it no chance to stop its children, the engine ends too instead of living on as an
+   * orphan holding memory and a port.
+   */
+  private static void exitWithParent() {
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() ->
+        exit(EXIT_PARENT_GONE, "the process that started it (pid " + parent.pid() + ") has exited; stopping")));
   }
 
   private static void exit(int status, String message) {

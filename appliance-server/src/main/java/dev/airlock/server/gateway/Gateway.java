@@ -26,10 +26,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.sse.Event;
 import jakarta.inject.Singleton;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -37,12 +34,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Sinks;
 
 /**
  * The OpenAI-compatible gateway: authenticates the app key, checks the model grant and limits,
@@ -67,6 +66,8 @@ public class Gateway {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long STARTED = System.currentTimeMillis() / 1000;
+  /** Keys not in the key cache are checked here, not on an event loop: that check queries the database. */
+  private static final Executor OFF_LOOP = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gateway-key-", 0).factory());
 
   private final Apps apps;
   private final ActiveModels models;
@@ -92,6 +93,8 @@ public class Gateway {
     final long start = System.nanoTime();
     final String requestId = newRequestId();
     final String route;
+    /** Where the request continues after waiting (its event loop, when it started on one). */
+    final Executor loop;
     Caller caller;
     String requested;
     ResolvedModel resolved;
@@ -102,8 +105,9 @@ public class Gateway {
     long backendNanos;
     Replica replica;
 
-    Call(String route) {
+    Call(String route, Executor loop) {
       this.route = route;
+      this.loop = loop;
     }
 
     String app() {
@@ -116,7 +120,7 @@ public class Gateway {
   }
 
   public MutableHttpResponse<?> listModels(HttpRequest<?> request) {
-    Call call = new Call("/v1/models");
+    Call call = new Call("/v1/models", Runnable::run);
     try {
       App app = authenticate(request, call).app();
       List<Map<String, Object>> data = new ArrayList<>();
@@ -133,7 +137,7 @@ public class Gateway {
   }
 
   public MutableHttpResponse<?> getModel(HttpRequest<?> request, String id) {
-    Call call = new Call("/v1/models/{id}");
+    Call call = new Call("/v1/models/{id}", Runnable::run);
     try {
       App app = authenticate(request, call).app();
       if (!app.mayUse(id) || models.resolve(id).isEmpty()) throw GatewayError.modelNotFound(id);
@@ -143,10 +147,28 @@ public class Gateway {
     }
   }
 
-  /** POST /v1/chat/completions, /v1/completions, /v1/embeddings. */
-  public MutableHttpResponse<?> infer(String route, HttpRequest<?> request, byte[] body) {
-    Call call = new Call(route);
+  /**
+   * POST /v1/chat/completions, /v1/completions, /v1/embeddings. Never blocks: called on the
+   * server's event loop, it waits for the audit log's group commits and the backend without holding
+   * a thread, and continues on that same loop. Only a key that is not in the key cache is checked
+   * off the loop (a database query).
+   */
+  public CompletableFuture<MutableHttpResponse<?>> infer(String route, HttpRequest<?> request, byte[] body) {
+    Call call = new Call(route, client.loop());
+    String key = presentedKey(request);
+    CompletableFuture<MutableHttpResponse<?>> answer;
+    if (key == null || apps.answersFromMemory(key)) {
+      answer = admitted(call, request, body);
+    } else {
+      answer = CompletableFuture.supplyAsync(() -> admitted(call, request, body), OFF_LOOP).thenCompose(f -> f);
+    }
+    return answer.handle((response, failure) -> response != null ? response : failed(call, failure));
+  }
+
+  /** Checks everything that can be checked before forwarding; any refusal is an exceptional GatewayError. */
+  private CompletableFuture<MutableHttpResponse<?>> admitted(Call call, HttpRequest<?> request, byte[] body) {
     try {
+      String route = call.route;
       App app = authenticate(request, call).app();
       if (body == null || body.length == 0) {
         throw GatewayError.badRequest("The request body is empty: send a JSON object such as"
@@ -168,203 +190,271 @@ public class Gateway {
       }
       call.stream = stream != null && stream.asBoolean(false) && !route.equals("/v1/embeddings");
       if (!app.mayUse(call.requested)) {
-        refuse(call, "model_not_granted");
-        throw GatewayError.modelNotFound(call.requested);
+        return refuse(call, "model_not_granted", GatewayError.modelNotFound(call.requested));
       }
       call.resolved = models.resolve(call.requested).orElse(null);
       if (call.resolved == null) {
-        refuse(call, "model_not_active");
-        throw GatewayError.modelNotFound(call.requested);
+        return refuse(call, "model_not_active", GatewayError.modelNotFound(call.requested));
       }
       try {
         limiter.admit(app);
       } catch (GatewayError limited) {
-        refuse(call, "rate_limited_" + limited.type());
-        throw limited;
+        return refuse(call, "rate_limited_" + limited.type(), limited);
       }
       boolean injectedUsage = call.stream && !json.path("stream_options").path("include_usage").asBoolean(false);
       byte[] forward = rewrite(body, json, call, injectedUsage);
-      auditRequest(call, json);
-      Replica replica = supervisor.acquire(call.resolved.model().id()).orElse(null);
-      if (replica == null) {
-        auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "no healthy replica");
-        throw GatewayError.backendUnavailable(call.resolved.model().id());
-      }
-      call.replica = replica;
-      return call.stream ? streaming(call, forward, injectedUsage) : whole(call, forward);
+      // Nothing is forwarded before the request record is durable.
+      return auditRequest(call, json).thenCompose(durable -> forward(call, forward, injectedUsage));
     } catch (GatewayError e) {
-      return error(call, e);
+      return CompletableFuture.failedFuture(e);
     }
   }
 
-  private MutableHttpResponse<?> whole(Call call, byte[] forward) {
+  private CompletableFuture<MutableHttpResponse<?>> forward(Call call, byte[] forward, boolean injectedUsage) {
+    Replica replica = supervisor.acquire(call.resolved.model().id()).orElse(null);
+    if (replica == null) {
+      return auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "no healthy replica")
+          .thenApply(durable -> {
+            throw GatewayError.backendUnavailable(call.resolved.model().id());
+          });
+    }
+    call.replica = replica;
+    return call.stream ? streaming(call, forward, injectedUsage) : whole(call, forward);
+  }
+
+  private CompletableFuture<MutableHttpResponse<?>> whole(Call call, byte[] forward) {
     Replica replica = call.replica;
-    int status;
-    byte[] answer;
     call.forwardedAt = System.nanoTime();
+    CompletableFuture<BackendClient.Answer> sent;
     try {
-      var response = client.forwardWhole(replica, call.route, forward).get();
-      answer = response.body();
-      status = response.statusCode();
-    } catch (ExecutionException | IllegalArgumentException e) {
-      // IllegalArgumentException: the replica was removed (model deactivated) after it was chosen.
+      sent = client.forwardWhole(replica, call.route, forward);
+    } catch (IllegalArgumentException e) {
+      // The replica was removed (model deactivated) after it was chosen.
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.handle((response, failure) -> {
       call.backendNanos = System.nanoTime() - call.forwardedAt;
-      supervisor.failed(replica);
-      auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "backend failed: " + rootMessage(e));
-      throw GatewayError.backendFailed(call.resolved.model().id());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      auditResponse(call, Outcome.CLIENT_CANCELLED, 499, new ResponseAssembler(), "interrupted");
-      throw GatewayError.backendFailed(call.resolved.model().id());
-    } finally {
       supervisor.release(replica);
-    }
-    call.backendNanos = System.nanoTime() - call.forwardedAt;
-    ResponseAssembler assembled = new ResponseAssembler();
-    try {
-      assembled.whole(JSON.readTree(answer));
-    } catch (IOException | RuntimeException e) {
-      // A backend answering something that is not JSON: recorded as an error, relayed as it is.
-      status = status / 100 == 2 ? 502 : status;
-    }
-    Outcome outcome = status / 100 == 2 && !assembled.failed() ? Outcome.COMPLETED : Outcome.BACKEND_ERROR;
-    limiter.used(call.caller.app(), assembled.totalTokens());
-    metrics.tokens(call.app(), call.model(), assembled.promptTokens(), assembled.completionTokens());
-    // The answer is released only once its record is durable.
-    auditResponse(call, outcome, status, assembled, null);
-    MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(httpStatus(status)).body(answer)
-        .contentType(MediaType.APPLICATION_JSON_TYPE);
-    return finish(call, response, status);
-  }
-
-  private MutableHttpResponse<?> streaming(Call call, byte[] forward, boolean injectedUsage) {
-    Replica replica = call.replica;
-    call.forwardedAt = System.nanoTime();
-    java.net.http.HttpResponse<InputStream> response;
-    try {
-      response = client.forward(replica, call.route, forward).get();
-    } catch (ExecutionException | IllegalArgumentException e) {
-      supervisor.release(replica);
-      supervisor.failed(replica);
-      auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "backend failed: " + rootMessage(e));
-      throw GatewayError.backendFailed(call.resolved.model().id());
-    } catch (InterruptedException e) {
-      supervisor.release(replica);
-      Thread.currentThread().interrupt();
-      throw GatewayError.backendFailed(call.resolved.model().id());
-    }
-    if (response.statusCode() != 200) {
-      // vLLM refuses bad parameters before streaming, with a JSON error: relay it whole.
-      byte[] answer;
-      try (InputStream in = response.body()) {
-        answer = in.readAllBytes();
-      } catch (IOException e) {
-        answer = new byte[0];
-      } finally {
-        supervisor.release(replica);
+      if (failure != null) {
+        supervisor.failed(replica);
+        return auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(),
+            "backend failed: " + rootMessage(failure)).<MutableHttpResponse<?>>thenApply(durable -> {
+              throw GatewayError.backendFailed(call.resolved.model().id());
+            });
       }
+      int status = response.status();
+      byte[] answer = response.body();
       ResponseAssembler assembled = new ResponseAssembler();
       try {
         assembled.whole(JSON.readTree(answer));
+      } catch (IOException | RuntimeException e) {
+        // A backend answering something that is not JSON: recorded as an error, relayed as it is.
+        status = status / 100 == 2 ? 502 : status;
+      }
+      int finalStatus = status;
+      Outcome outcome = status / 100 == 2 && !assembled.failed() ? Outcome.COMPLETED : Outcome.BACKEND_ERROR;
+      limiter.used(call.caller.app(), assembled.totalTokens());
+      metrics.tokens(call.app(), call.model(), assembled.promptTokens(), assembled.completionTokens());
+      // The answer is released only once its record is durable.
+      return auditResponse(call, outcome, status, assembled, null).<MutableHttpResponse<?>>thenApply(durable ->
+          finish(call, HttpResponse.<byte[]>status(httpStatus(finalStatus)).body(answer)
+              .contentType(MediaType.APPLICATION_JSON_TYPE), finalStatus));
+    }).thenCompose(f -> f);
+  }
+
+  private CompletableFuture<MutableHttpResponse<?>> streaming(Call call, byte[] forward, boolean injectedUsage) {
+    call.forwardedAt = System.nanoTime();
+    Relay relay = new Relay(call, injectedUsage);
+    try {
+      relay.exchange = client.forward(call.replica, call.route, forward, relay);
+    } catch (IllegalArgumentException e) {
+      relay.failed(e);
+    }
+    return relay.started;
+  }
+
+  /**
+   * Relays a backend's answer to a streamed request: SSE event by event once the backend answers
+   * 200 (every event passes the assembler), a refusal before the stream (vLLM's JSON error) whole.
+   * Runs on the event loop the backend connection reads on.
+   */
+  private final class Relay implements BackendClient.StreamHandler {
+    final CompletableFuture<MutableHttpResponse<?>> started = new CompletableFuture<>();
+    private final Call call;
+    private final boolean injectedUsage;
+    private final ResponseAssembler assembled = new ResponseAssembler();
+    private final Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+    private final StringBuilder data = new StringBuilder();
+    volatile BackendClient.Exchange exchange;
+    private int status;
+    private boolean done;
+    private boolean ended;
+    private boolean stopped;
+
+    Relay(Call call, boolean injectedUsage) {
+      this.call = call;
+      this.injectedUsage = injectedUsage;
+    }
+
+    @Override
+    public void head(int s) {
+      status = s;
+      if (s != 200) return; // vLLM refuses bad parameters before streaming, with a JSON error: relayed whole at the end
+      Flux<Event<String>> events = sink.asFlux().doOnCancel(() -> {
+        // The client went away: closing the backend connection aborts the backend request.
+        cancelled.set(true);
+        BackendClient.Exchange e = exchange;
+        if (e != null) e.cancel();
+      });
+      MutableHttpResponse<Flux<Event<String>>> out = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+      out.header(REQUEST_ID_HEADER, call.requestId);
+      out.header(OVERHEAD_HEADER, millis(call.forwardedAt - call.start));
+      out.header(HttpHeaders.CACHE_CONTROL, "no-cache");
+      started.complete(out);
+    }
+
+    @Override
+    public void content(byte[] bytes) {
+      if (status != 200) {
+        pending.writeBytes(bytes);
+        return;
+      }
+      if (ended) return;
+      int from = 0;
+      for (int i = 0; i < bytes.length && !ended; i++) {
+        if (bytes[i] != '\n') continue;
+        pending.write(bytes, from, i - from);
+        from = i + 1;
+        byte[] lineBytes = pending.toByteArray();
+        pending.reset();
+        int len = lineBytes.length > 0 && lineBytes[lineBytes.length - 1] == '\r' ? lineBytes.length - 1 : lineBytes.length;
+        line(new String(lineBytes, 0, len, StandardCharsets.UTF_8));
+      }
+      if (!ended && from < bytes.length) pending.write(bytes, from, bytes.length - from);
+    }
+
+    private void line(String line) {
+      if (line.startsWith("data:")) {
+        if (!data.isEmpty()) data.append('\n');
+        data.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
+        return;
+      }
+      if (!line.isEmpty() || data.isEmpty()) return;
+      String event = data.toString();
+      data.setLength(0);
+      if (call.firstChunkAt == 0) {
+        call.firstChunkAt = System.nanoTime();
+        metrics.timeToFirstToken(call.model(), call.firstChunkAt - call.start);
+      }
+      if (event.equals("[DONE]")) {
+        // The end marker ends the relay; anything the backend sends after it is not read.
+        done = true;
+        ended = true;
+        sink.tryEmitNext(Event.of(event));
+        stop(assembled.failed() ? Outcome.BACKEND_ERROR : Outcome.COMPLETED, null);
+        return;
+      }
+      JsonNode chunk;
+      try {
+        chunk = JSON.readTree(event);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("the backend sent an event that is not JSON", e);
+      }
+      assembled.chunk(chunk);
+      boolean usageOnly = chunk.path("choices").isArray() && chunk.path("choices").isEmpty() && chunk.has("usage");
+      if (!(injectedUsage && usageOnly)) sink.tryEmitNext(Event.of(event));
+    }
+
+    @Override
+    public void end() {
+      if (status != 200) {
+        wholeRefusal(pending.toByteArray());
+        return;
+      }
+      if (!done) {
+        failMidStream();
+        stop(Outcome.BACKEND_ERROR, "the backend closed the stream before [DONE]");
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (stopped) return; // the connection went away after [DONE]: the stream was complete
+      if (!started.isDone()) {
+        // Failed before the backend answered: no stream has begun, the client gets a clean 503.
+        call.backendNanos = System.nanoTime() - call.forwardedAt;
+        supervisor.release(call.replica);
+        supervisor.failed(call.replica);
+        auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "backend failed: " + rootMessage(cause))
+            .whenComplete((durable, auditFailure) -> started.completeExceptionally(
+                auditFailure != null ? auditFailure : GatewayError.backendFailed(call.resolved.model().id())));
+        return;
+      }
+      if (cancelled.get()) {
+        stop(Outcome.CLIENT_CANCELLED, "the client disconnected");
+      } else {
+        failMidStream();
+        stop(Outcome.BACKEND_ERROR, "the backend failed mid-stream: " + rootMessage(cause));
+      }
+    }
+
+    /** A non-200 answer to a streamed request: relayed whole, once its record is durable. */
+    private void wholeRefusal(byte[] answer) {
+      call.backendNanos = System.nanoTime() - call.forwardedAt;
+      supervisor.release(call.replica);
+      ResponseAssembler refused = new ResponseAssembler();
+      try {
+        refused.whole(JSON.readTree(answer));
       } catch (IOException | RuntimeException ignored) {
         // recorded as a backend error without details
       }
-      auditResponse(call, Outcome.BACKEND_ERROR, response.statusCode(), assembled, null);
-      return finish(call, HttpResponse.<byte[]>status(httpStatus(response.statusCode())).body(answer)
-          .contentType(MediaType.APPLICATION_JSON_TYPE), response.statusCode());
-    }
-    long overhead = call.forwardedAt - call.start;
-    InputStream body = response.body();
-    AtomicBoolean cancelled = new AtomicBoolean();
-    Flux<Event<String>> events = Flux.create(sink -> {
-      Thread relay = Thread.ofVirtual().name("relay-" + call.requestId).unstarted(
-          () -> relay(call, body, sink, cancelled, injectedUsage));
-      sink.onCancel(() -> {
-        // The client went away: stop reading, which aborts the backend request.
-        cancelled.set(true);
-        relay.interrupt();
-        closeQuietly(body);
+      int s = status;
+      auditResponse(call, Outcome.BACKEND_ERROR, s, refused, null).whenComplete((durable, auditFailure) -> {
+        if (auditFailure != null) {
+          started.completeExceptionally(auditFailure);
+        } else {
+          started.complete(finish(call, HttpResponse.<byte[]>status(httpStatus(s)).body(answer)
+              .contentType(MediaType.APPLICATION_JSON_TYPE), s));
+        }
       });
-      relay.start();
-    });
-    MutableHttpResponse<Flux<Event<String>>> out = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-    out.header(REQUEST_ID_HEADER, call.requestId);
-    out.header(OVERHEAD_HEADER, millis(overhead));
-    out.header(HttpHeaders.CACHE_CONTROL, "no-cache");
-    return out;
-  }
+    }
 
-  /** Relays a backend's SSE stream event by event and audits how it ended. */
-  private void relay(Call call, InputStream body, FluxSink<Event<String>> sink, AtomicBoolean cancelled,
-                     boolean injectedUsage) {
-    ResponseAssembler assembled = new ResponseAssembler();
-    Outcome outcome = Outcome.BACKEND_ERROR;
-    String detail = null;
-    boolean done = false;
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-      StringBuilder data = new StringBuilder();
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.startsWith("data:")) {
-          if (!data.isEmpty()) data.append('\n');
-          data.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
-          continue;
-        }
-        if (!line.isEmpty() || data.isEmpty()) continue;
-        String event = data.toString();
-        data.setLength(0);
-        if (call.firstChunkAt == 0) {
-          call.firstChunkAt = System.nanoTime();
-          metrics.timeToFirstToken(call.model(), call.firstChunkAt - call.start);
-        }
-        if (event.equals("[DONE]")) {
-          done = true;
-          sink.next(Event.of(event));
-          break;
-        }
-        JsonNode chunk = JSON.readTree(event);
-        assembled.chunk(chunk);
-        boolean usageOnly = chunk.path("choices").isArray() && chunk.path("choices").isEmpty() && chunk.has("usage");
-        if (!(injectedUsage && usageOnly)) sink.next(Event.of(event));
-      }
-      if (done && !assembled.failed()) {
-        outcome = Outcome.COMPLETED;
-      } else if (!done) {
-        detail = "the backend closed the stream before [DONE]";
-        failMidStream(call, sink);
-      }
-    } catch (IOException | RuntimeException e) {
-      if (cancelled.get()) {
-        outcome = Outcome.CLIENT_CANCELLED;
-        detail = "the client disconnected";
-      } else {
-        detail = "the backend failed mid-stream: " + e.getMessage();
-        failMidStream(call, sink);
-      }
-    } finally {
+    private void failMidStream() {
+      if (call.replica != null) supervisor.failed(call.replica);
+      // Same shape vLLM sends for an error inside a stream, then the end marker: the client sees a clean failure.
+      sink.tryEmitNext(Event.of("{\"error\":{\"message\":\"The backend failed during the stream; it was not retried."
+          + " Send the request again.\",\"type\":\"server_error\",\"param\":null,\"code\":502}}"));
+      sink.tryEmitNext(Event.of("[DONE]"));
+    }
+
+    /** The stream is over: audit how it ended, then close the client's stream. */
+    private void stop(Outcome how, String detail) {
+      if (stopped) return;
+      stopped = true;
+      ended = true;
+      Outcome outcome = cancelled.get() && how != Outcome.COMPLETED ? Outcome.CLIENT_CANCELLED : how;
       call.backendNanos = System.nanoTime() - call.forwardedAt;
       supervisor.release(call.replica);
+      limiter.used(call.caller.app(), assembled.totalTokens());
+      metrics.tokens(call.app(), call.model(), assembled.promptTokens(), assembled.completionTokens());
+      int s = outcome == Outcome.COMPLETED ? 200 : outcome == Outcome.CLIENT_CANCELLED ? 499 : 502;
+      auditResponse(call, outcome, s, assembled, detail).whenComplete((durable, auditFailure) -> {
+        if (auditFailure != null) {
+          LOG.error("inference.response could not be recorded after streaming: requestId={}", call.requestId);
+        }
+        metrics.request(call.app(), call.model(), s, System.nanoTime() - call.start, call.forwardedAt - call.start);
+        sink.tryEmitComplete();
+      });
     }
-    if (cancelled.get() && outcome != Outcome.COMPLETED) outcome = Outcome.CLIENT_CANCELLED;
-    limiter.used(call.caller.app(), assembled.totalTokens());
-    metrics.tokens(call.app(), call.model(), assembled.promptTokens(), assembled.completionTokens());
-    int status = outcome == Outcome.COMPLETED ? 200 : outcome == Outcome.CLIENT_CANCELLED ? 499 : 502;
-    try {
-      auditResponse(call, outcome, status, assembled, detail);
-    } catch (GatewayError e) {
-      LOG.error("inference.response could not be recorded after streaming: requestId={}", call.requestId);
-    }
-    metrics.request(call.app(), call.model(), status, System.nanoTime() - call.start,
-        (call.forwardedAt - call.start));
-    sink.complete();
   }
 
-  private void failMidStream(Call call, FluxSink<Event<String>> sink) {
-    if (call.replica != null) supervisor.failed(call.replica);
-    // Same shape vLLM sends for an error inside a stream, then the end marker: the client sees a clean failure.
-    sink.next(Event.of("{\"error\":{\"message\":\"The backend failed during the stream; it was not retried."
-        + " Send the request again.\",\"type\":\"server_error\",\"param\":null,\"code\":502}}"));
-    sink.next(Event.of("[DONE]"));
+  private static String presentedKey(HttpRequest<?> request) {
+    String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+    if (header == null || header.isBlank()) return null;
+    String key = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+    return key.isEmpty() ? null : key;
   }
 
   private Caller authenticate(HttpRequest<?> request, Call call) {
@@ -442,15 +532,16 @@ public class Gateway {
     }
   }
 
-  private void auditRequest(Call call, ObjectNode json) {
+  private CompletableFuture<Void> auditRequest(Call call, ObjectNode json) {
     AuditRecord.Builder b = record("inference.request", call, "ok");
     b.indexField("stream", Boolean.toString(call.stream));
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("request", json);
-    append(b, payload);
+    return append(call, b, payload);
   }
 
-  private void auditResponse(Call call, Outcome outcome, int httpStatus, ResponseAssembler assembled, String detail) {
+  private CompletableFuture<Void> auditResponse(Call call, Outcome outcome, int httpStatus, ResponseAssembler assembled,
+                                                String detail) {
     AuditRecord.Builder b = record("inference.response", call, outcome.label());
     b.indexField("httpStatus", Integer.toString(httpStatus));
     if (assembled.finishReason() != null) b.indexField("finishReason", assembled.finishReason());
@@ -463,14 +554,19 @@ public class Gateway {
     if (call.firstChunkAt != 0) b.indexField("timeToFirstTokenMs", millis(call.firstChunkAt - call.start));
     if (call.replica != null) b.indexField("replica", Integer.toString(call.replica.index()));
     if (detail != null) b.indexField("detail", detail);
-    append(b, assembled.payload());
+    return append(call, b, assembled.payload());
   }
 
-  /** Authenticated requests refused before forwarding (ungranted model, limits): recorded, without their prompt. */
-  private void refuse(Call call, String reason) {
+  /**
+   * Authenticated requests refused before forwarding (ungranted model, limits): recorded, without
+   * their prompt; the refusal is answered once its record is durable.
+   */
+  private CompletableFuture<MutableHttpResponse<?>> refuse(Call call, String reason, GatewayError refusal) {
     AuditRecord.Builder b = record("inference.refused", call, "refused");
     b.indexField("reason", reason);
-    append(b, Map.of());
+    return append(call, b, Map.of()).thenApply(durable -> {
+      throw refusal;
+    });
   }
 
   /**
@@ -488,17 +584,37 @@ public class Gateway {
     return b;
   }
 
-  /** The one place the gateway writes to the audit log: if the record is not durable, the request goes no further. */
-  private void append(AuditRecord.Builder record, Map<String, Object> payload) {
+  /**
+   * The one place the gateway writes to the audit log: the future completes, on the request's own
+   * event loop, once the record is durable; if it cannot be made durable it fails with
+   * {@link GatewayError#auditUnavailable()} and the request goes no further.
+   */
+  private CompletableFuture<Void> append(Call call, AuditRecord.Builder record, Map<String, Object> payload) {
     long t = System.nanoTime();
+    CompletableFuture<Long> durable;
     try {
-      audit.append(record.payload(JSON.writeValueAsBytes(payload)).build());
-      metrics.auditAppend(System.nanoTime() - t, true);
-    } catch (AuditLogException | IOException e) {
-      metrics.auditAppend(System.nanoTime() - t, false);
-      LOG.error("audit append failed, refusing: error={}", e.getMessage());
-      throw GatewayError.auditUnavailable();
+      durable = audit.appendAsync(record.payload(JSON.writeValueAsBytes(payload)).build());
+    } catch (IOException | RuntimeException e) {
+      durable = CompletableFuture.failedFuture(e);
     }
+    // Continue on the request's loop: the log's writer thread only hands the completion over.
+    return durable.handleAsync((index, failure) -> {
+      metrics.auditAppend(System.nanoTime() - t, failure == null);
+      if (failure != null) {
+        LOG.error("audit append failed, refusing: error={}", rootMessage(failure));
+        throw GatewayError.auditUnavailable();
+      }
+      return null;
+    }, call.loop);
+  }
+
+  /** The answer for a request that ended in a refusal or an unexpected failure. */
+  private MutableHttpResponse<?> failed(Call call, Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+    if (t instanceof GatewayError e) return error(call, e);
+    LOG.error("gateway request failed: requestId={}", call.requestId, t);
+    return error(call, GatewayError.internal(call.requestId));
   }
 
   private MutableHttpResponse<?> error(Call call, GatewayError e) {
@@ -579,12 +695,5 @@ public class Gateway {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException ignored) {
-      // closing is how the backend request is cancelled; nothing more to do
-    }
-  }
 
 }

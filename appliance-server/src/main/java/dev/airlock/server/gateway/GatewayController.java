@@ -11,10 +11,14 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.concurrent.CompletableFuture;
 
-/** The OpenAI-compatible routes. Bodies are taken as bytes so that fields the gateway does not interpret pass through untouched. */
+/**
+ * The OpenAI-compatible routes. Bodies are taken as bytes so that fields the gateway does not
+ * interpret pass through untouched. The inference routes run on the server's event loop and never
+ * block it ({@link Gateway#infer} answers with a future); the others run on virtual threads.
+ */
 @Controller("/v1")
-@ExecuteOn(TaskExecutors.VIRTUAL)
 public class GatewayController {
   private final Gateway gateway;
 
@@ -23,27 +27,29 @@ public class GatewayController {
   }
 
   @Get("/models")
+  @ExecuteOn(TaskExecutors.VIRTUAL)
   public MutableHttpResponse<?> models(HttpRequest<?> request) {
     return gateway.listModels(request);
   }
 
   @Get("/models/{+id}")
+  @ExecuteOn(TaskExecutors.VIRTUAL)
   public MutableHttpResponse<?> model(HttpRequest<?> request, @PathVariable String id) {
     return gateway.getModel(request, id);
   }
 
   @Post(uri = "/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
-  public MutableHttpResponse<?> chat(HttpRequest<?> request, @Nullable @Body byte[] body) {
+  public CompletableFuture<MutableHttpResponse<?>> chat(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return gateway.infer("/v1/chat/completions", request, body);
   }
 
   @Post(uri = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
-  public MutableHttpResponse<?> completions(HttpRequest<?> request, @Nullable @Body byte[] body) {
+  public CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return gateway.infer("/v1/completions", request, body);
   }
 
   @Post(uri = "/embeddings", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-  public MutableHttpResponse<?> embeddings(HttpRequest<?> request, @Nullable @Body byte[] body) {
+  public CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return gateway.infer("/v1/embeddings", request, body);
   }
 

@@ -75,6 +75,13 @@ public final class GatewayError extends RuntimeException {
         null, "backend_unavailable", 0);
   }
 
+  /** Something the gateway did not expect; the log has the details under the request id. */
+  public static GatewayError internal(String requestId) {
+    return new GatewayError(500, "server_error", "The gateway failed on this request (request id " + requestId
+        + "). Retry; if it persists, give the operator the request id: the server log has the details.",
+        null, "internal_error", 0);
+  }
+
   public static GatewayError backendFailed(String model) {
     return new GatewayError(503, "server_error",
         "The backend serving `" + model + "` failed during the request; it was not retried. Send the request again.",

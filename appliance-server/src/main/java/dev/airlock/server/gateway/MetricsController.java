@@ -1,5 +1,8 @@
 package dev.airlock.server.gateway;
 
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Role;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.audit.kafka.KafkaMirror;
 import dev.airlock.audit.kafka.MirrorStatus;
@@ -19,32 +22,26 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code /metrics} in the Prometheus text format, for operators only (the operator token; never an app key). */
+@Allowed(Role.ADMIN)
 @Controller("/metrics")
 public class MetricsController {
   private static final MediaType PROMETHEUS = MediaType.of("text/plain; version=0.0.4; charset=utf-8");
 
   private final GatewayMetrics metrics;
   private final BackendSupervisor supervisor;
-  private final OperatorAuth auth;
   private final AuditLog auditLog;
   private final BeanProvider<KafkaMirror> mirror;
 
-  public MetricsController(GatewayMetrics metrics, BackendSupervisor supervisor, OperatorAuth auth, AuditLog auditLog,
+  public MetricsController(GatewayMetrics metrics, BackendSupervisor supervisor, AuditLog auditLog,
                            BeanProvider<KafkaMirror> mirror) {
     this.metrics = metrics;
     this.supervisor = supervisor;
-    this.auth = auth;
     this.auditLog = auditLog;
     this.mirror = mirror;
   }
 
   @Get
   public MutableHttpResponse<?> scrape(HttpRequest<?> request) {
-    try {
-      auth.require(request);
-    } catch (OperatorAuth.Refused e) {
-      return HttpResponse.status(HttpStatus.valueOf(e.status())).body(e.getMessage() + "\n").contentType(MediaType.TEXT_PLAIN_TYPE);
-    }
     Map<String, String> gauges = new LinkedHashMap<>();
     StringBuilder healthy = new StringBuilder("# TYPE airlock_backend_replica_healthy gauge\n");
     StringBuilder inFlight = new StringBuilder("# TYPE airlock_backend_replica_in_flight gauge\n");

@@ -117,6 +117,20 @@ class BundleUploadTest {
     assertThat(lifecycle.at("/payload/catalogVersionId").asText()).isEqualTo(row.id());
     assertThat(lifecycle.at("/payload/to").asText()).isEqualTo("IMPORTED");
     assertThat(lifecycle.at("/payload/from").isNull()).as("an import has no from state").isTrue();
+
+    // The import is reviewed at once: no license file, so a person must look (REVIEW).
+    JsonNode review = body.get("review");
+    assertThat(review.get("outcome").asText()).isEqualTo("reviewed");
+    assertThat(body.get("verdict").asText()).isEqualTo("REVIEW");
+    assertThat(review.get("verdict").asText()).isEqualTo("REVIEW");
+    assertThat(review.get("policy").asText()).isEqualTo("enterprise-default");
+    assertThat(review.get("requiredApprovals").asInt()).isEqualTo(2);
+    assertThat(review.get("state").asText()).isEqualTo("UNDER_REVIEW");
+    assertThat(vault().catalog().find(row.id()).orElseThrow().state().name()).isEqualTo("UNDER_REVIEW");
+    ObjectNode reviewed = records("model.reviewed").getFirst();
+    assertThat(reviewed.get("actor").asText()).isEqualTo("system:operator-token");
+    assertThat(reviewed.at("/payload/verdict").asText()).isEqualTo("REVIEW");
+    assertThat(reviewed.at("/payload/versionId").asText()).isEqualTo(row.id());
   }
 
   @Test
@@ -136,6 +150,8 @@ class BundleUploadTest {
     assertThat(records("admin.bundle.import")).hasSize(2);
     assertThat(records("admin.bundle.import").get(1).at("/payload/outcome").asText()).isEqualTo("already_present");
     assertThat(records("model.lifecycle")).hasSize(lifecycleEvents);
+    assertThat(body.has("review")).as("a version already reviewed is not reviewed again").isFalse();
+    assertThat(records("model.reviewed")).hasSize(1);
   }
 
   @Test
@@ -183,13 +199,14 @@ class BundleUploadTest {
     HttpResponse<String> appKey = upload(java.net.http.HttpClient.newHttpClient(), tar,
         Optional.of(app.at("/key/secret").asText()));
 
-    assertThat(none.headers().firstValue("connection")).hasValue("close");
+    // a refused body of this size is read and dropped, and the connection stays usable
+    assertThat(none.headers().firstValue("connection")).isEmpty();
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(none.body()).at("/error/message").asText()).contains("Authorization: Bearer <token>");
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(wrong.body()).at("/error/message").asText()).isEqualTo("The operator token is not valid.");
     assertThat(appKey.statusCode()).isEqualTo(403);
-    assertThat(JSON.readTree(appKey.body()).at("/error/message").asText()).contains("App API keys cannot use the operator API");
+    assertThat(JSON.readTree(appKey.body()).at("/error/message").asText()).contains("App API keys only reach /v1");
     assertNothingKept();
     assertThat(records("admin.bundle.import")).isEmpty();
   }
@@ -209,6 +226,21 @@ class BundleUploadTest {
 
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(r.body()).at("/error/message").asText()).isEqualTo("The operator token is not valid.");
+    assertNothingKept();
+  }
+
+  @Test
+  void aRefusedBodyTooLargeToDrainIsCutOff() throws Exception {
+    long declared = dev.airlock.server.auth.AccessFilter.DRAIN_LIMIT + 1;
+    try (Socket s = new Socket("127.0.0.1", appliance.server.getPort())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(("POST /admin/bundles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-tar\r\n"
+          + "Authorization: Bearer not-the-token\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close")
+          .contains("The operator token is not valid.");
+    }
     assertNothingKept();
   }
 

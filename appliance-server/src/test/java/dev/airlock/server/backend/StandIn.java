@@ -25,6 +25,7 @@ public final class StandIn {
 
   private final Path executable;
   private final Path records;
+  private final List<Process> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private StandIn(Path executable, Path records) {
     this.executable = executable;
@@ -64,7 +65,10 @@ public final class StandIn {
     return records;
   }
 
-  /** Starts a stand-in directly (as an external backend would run), with the environment vLLM is given. */
+  /**
+   * Starts a stand-in directly (as an external backend would run), with the environment vLLM is
+   * given, and returns once it answers on its port.
+   */
   public Process startExternal(String servedName, int port) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(executable.toString(), "serve", "/models/" + servedName,
         "--served-model-name", servedName, "--host", "127.0.0.1", "--port", Integer.toString(port));
@@ -72,7 +76,22 @@ public final class StandIn {
     pb.environment().putAll(VllmLaunch.OFFLINE_ENV);
     pb.redirectErrorStream(true);
     pb.redirectOutput(records.resolve("external-" + port + ".log").toFile());
-    return pb.start();
+    Process p = pb.start();
+    started.add(p);
+    try {
+      // Bound before returning: a supervisor choosing ports now must see this one taken.
+      awaitHealthy(port, java.time.Duration.ofSeconds(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the stand-in on port " + port + " started", e);
+    }
+    return p;
+  }
+
+  /** Stops every stand-in {@link #startExternal} started (and anything they started), waiting until they are gone. */
+  public void stopExternals() {
+    for (Process p : started) new ProcessTree(p).terminate(java.time.Duration.ofSeconds(5));
+    started.clear();
   }
 
   /** The argv and environment of the stand-in launched on this port. */

@@ -58,6 +58,11 @@ import java.util.concurrent.Executors;
  * {@code fail_mid_stream} (send vLLM's mid-stream error event after the first content delta),
  * {@code die} (halt the process after the first content delta, or before answering when not
  * streaming).
+ *
+ * <p>{@code --standin-worker} makes it start a worker process of its own before it serves, as vLLM
+ * starts its engine-core and GPU worker processes: a second JVM running this class as
+ * {@code VllmStandIn worker}, which does nothing until killed. It proves that the supervisor stops
+ * a backend's whole process tree.
  */
 public final class VllmStandIn {
   /** The variables vLLM must see; the stand-in refuses to start without them, as Airlock requires. */
@@ -87,7 +92,14 @@ public final class VllmStandIn {
     this.port = port;
   }
 
+  /** The argument a worker process is started with. */
+  static final String WORKER = "worker";
+
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].equals(WORKER)) {
+      Thread.sleep(Long.MAX_VALUE); // a worker holds on until it is killed, like a GPU worker waiting for work
+      return;
+    }
     if (args.length < 2 || !args[0].equals("serve")) {
       System.err.println("usage: vllm serve <model> [--served-model-name NAME ...] [--host H] [--port P]");
       System.exit(2);
@@ -127,12 +139,20 @@ public final class VllmStandIn {
     // uvicorn (vLLM's server) sets TCP_NODELAY; the JDK's server does not unless asked, and would
     // otherwise hold small response writes back for the client's delayed ACK.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    if (List.of(args).contains("--standin-worker")) startWorker();
     VllmStandIn standIn = new VllmStandIn(names, modelPath, recordDir, port);
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/", standIn::handle);
     server.start();
     System.out.println("stand-in serving " + names + " on " + host + ":" + port);
+  }
+
+  /** Started before serving, so a healthy stand-in always has its worker. */
+  private static void startWorker() throws IOException {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xmx32m", "-cp", System.getProperty("java.class.path"),
+        VllmStandIn.class.getName(), WORKER).inheritIO().start();
   }
 
   private static void record(Path dir, int port, String[] args) throws IOException {

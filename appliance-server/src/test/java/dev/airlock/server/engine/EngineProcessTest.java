@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,38 @@ class EngineProcessTest {
     try (EngineProcess again = EngineProcess.start(EngineProcess.settings(tinyModel(), "tiny", dir.resolve("w2")),
         dir.resolve("e2.log")).awaitReady()) {
       assertThat(again.post("/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":2}").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anEngineWhoseParentIsKilledOutrightStopsByItself() throws Exception {
+    // A shell stands for the server: it starts the engine, then is killed with SIGKILL, which gives
+    // it no chance to stop its children.
+    EmbeddedEngineLauncher.Settings settings = EngineProcess.settings(tinyModel(), "tiny", dir.resolve("w9"));
+    Files.createDirectories(settings.workDir());
+    Path log = dir.resolve("e9.log");
+    StringBuilder line = new StringBuilder();
+    for (String arg : EmbeddedEngineLauncher.command(settings)) line.append('\'').append(arg.replace("'", "'\\''")).append("' ");
+    Process shell = new ProcessBuilder("sh", "-c", line + "> '" + log + "' 2>&1 & wait").start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(log) || !Files.readString(log).contains(EmbeddedEngineMain.READY_LINE)) {
+      assertThat(System.nanoTime() - deadline).as("engine ready").isNegative();
+      Thread.sleep(50);
+    }
+    ProcessHandle engine = shell.children().findFirst().orElseThrow();
+
+    shell.destroyForcibly();
+
+    while (!Files.readString(log).contains("has exited; stopping")) {
+      assertThat(System.nanoTime() - deadline).as("engine stopped by itself").isNegative();
+      Thread.sleep(50);
+    }
+    assertThat(Files.readString(log)).contains("airlock embedded engine: the process that started it (pid "
+        + shell.pid() + ") has exited; stopping");
+    while (ProcessHandle.of(engine.pid()).flatMap(h -> h.info().command()).isPresent()) {
+      // gone, or a zombie (init may not reap it here): either way nothing of it runs
+      assertThat(System.nanoTime() - deadline).as("engine process gone").isNegative();
+      Thread.sleep(50);
     }
   }
 

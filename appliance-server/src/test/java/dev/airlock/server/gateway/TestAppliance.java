@@ -115,6 +115,16 @@ public final class TestAppliance implements AutoCloseable {
     throw new IllegalStateException(modelId + " not healthy: " + supervisor().replicas().get(modelId));
   }
 
+  /** Waits (up to two minutes: engines start slowly on a busy machine) until the condition holds. */
+  public static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    Duration wait = Duration.ofSeconds(120);
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) throw new AssertionError(what + ": not within " + wait);
+      Thread.sleep(50);
+    }
+  }
+
   public AuditLog auditLog() {
     return server.getApplicationContext().getBean(AuditLog.class);
   }
@@ -153,8 +163,13 @@ public final class TestAppliance implements AutoCloseable {
     return auditRecords().size();
   }
 
+  /** Stops the server (which stops the backends it supervises) and every external stand-in, even if the first fails. */
   @Override
   public void close() {
-    server.close();
+    try {
+      server.close();
+    } finally {
+      standIn.stopExternals();
+    }
   }
 }

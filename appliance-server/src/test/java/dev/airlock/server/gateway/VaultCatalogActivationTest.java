@@ -45,9 +45,11 @@ class VaultCatalogActivationTest {
             "endpoints", List.of("http://127.0.0.1:" + port), "catalogModel", "granite-8b", "catalogVersion", "1.0"));
 
         TestAppliance.Answer early = appliance.admin("PUT", "/admin/models/granite-8b", activation);
-        assertThat(early.status()).isEqualTo(400);
+        assertThat(early.status()).isEqualTo(409);
+        assertThat(early.body().path("error").path("code").asText()).isEqualTo("version_not_servable");
         assertThat(early.body().path("error").path("message").asText())
-            .isEqualTo("granite-8b 1.0 is IMPORTED in the vault; only an APPROVED (or already ACTIVE) version can be served");
+            .isEqualTo("granite-8b 1.0 is IMPORTED in the vault; a DPO must approve it before it can be served"
+                + " (only an APPROVED or already ACTIVE version can be activated)");
 
         catalog.transition(versionId, LifecycleState.UNDER_REVIEW, "dpo-1", Optional.empty());
         catalog.transition(versionId, LifecycleState.APPROVED, "dpo-2", Optional.of("licence and provenance reviewed"));

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -135,6 +136,32 @@ public final class AuditIndex implements AutoCloseable {
         next = Optional.of(rows.get(rows.size() - 1).cursor());
       }
       return new QueryPage(rows, next, n, logSize);
+    } catch (SQLException e) {
+      throw new IndexUnavailableException("the audit index cannot answer: " + e.getMessage()
+          + "; entries are safe in the log, and the index can be rebuilt from it", e);
+    }
+  }
+
+  /** What {@link #countByDay} groups by. */
+  public enum GroupBy {
+    /** The entry's model id. */
+    MODEL,
+    /** The app that acted (entries of users and the system are left out). */
+    APP
+  }
+
+  /**
+   * Entries of {@code type} with a time in {@code [from, to)}, counted per UTC day and per model or
+   * app, ordered by day then group; days and groups without entries are absent. For charts, e.g.
+   * requests per day and model.
+   */
+  public List<DayCount> countByDay(String type, Instant from, Instant to, GroupBy group) {
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("the time range is empty: 'from' (" + from + ", inclusive) must be before 'to' ("
+          + to + ", exclusive)");
+    }
+    try {
+      return store.countByDay(type, from, to, group);
     } catch (SQLException e) {
       throw new IndexUnavailableException("the audit index cannot answer: " + e.getMessage()
           + "; entries are safe in the log, and the index can be rebuilt from it", e);

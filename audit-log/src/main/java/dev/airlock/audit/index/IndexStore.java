@@ -284,6 +284,37 @@ final class IndexStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Entries of {@code type} in {@code [from, to)}, counted per UTC day and per value of
+   * {@code group} (model or actor), from the (type, ts, idx) index: one range scan, no log reads.
+   */
+  List<DayCount> countByDay(String type, Instant from, Instant to, AuditIndex.GroupBy group) throws SQLException {
+    String column = switch (group) {
+      case MODEL -> "model";
+      case APP -> "actor";
+    };
+    String extra = group == AuditIndex.GroupBy.APP ? " AND actor_kind = " + Actor.Kind.APP.ordinal() : "";
+    String sql = "SELECT ts / " + NANOS_PER_DAY + " AS epoch_day, " + column + ", COUNT(*) FROM audit_entry"
+        + (searchIndexes ? " USE INDEX (" + Column.TYPE.indexName() + ")" : "")
+        + " WHERE type = ? AND ts >= ? AND ts < ?" + extra
+        + " GROUP BY ts / " + NANOS_PER_DAY + ", " + column + " ORDER BY 1, 2";
+    try (Connection c = DriverManager.getConnection(url); PreparedStatement p = c.prepareStatement(sql)) {
+      p.setString(1, type);
+      p.setLong(2, nanos(from));
+      p.setLong(3, nanos(to));
+      List<DayCount> out = new ArrayList<>();
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          String g = r.getString(2);
+          out.add(new DayCount(java.time.LocalDate.ofEpochDay(r.getLong(1)), g == null ? "" : g, r.getLong(3)));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
   /** The plan H2 picks for a query, for tests and benchmarks. */
   String explain(String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();

@@ -125,6 +125,26 @@ public final class Catalog {
    */
   public LifecycleEvent transition(String versionId, LifecycleState to, String actor,
       Optional<String> reason) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        LifecycleEvent event = transition(c, versionId, to, actor, reason);
+        c.commit();
+        return event;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The same move, as part of the caller's transaction on {@code c} (a connection to this
+   * catalog's database with auto-commit off): nothing is committed here, so the caller can store
+   * its own rows and append its audit record before committing all of it together.
+   */
+  public LifecycleEvent transition(Connection c, String versionId, LifecycleState to, String actor,
+      Optional<String> reason) throws SQLException {
     ModelVersion v = find(versionId).orElseThrow(() -> new IllegalTransitionException(
         "no model version with id " + versionId + " in the catalog"));
     if (!v.state().canMoveTo(to)) {
@@ -133,28 +153,20 @@ public final class Catalog {
           + (v.state().allowedNext().isEmpty() ? "nothing (final)" : v.state().allowedNext()));
     }
     Instant now = clock.instant();
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement s = c.prepareStatement(
-          "UPDATE vault_model_version SET state = ? WHERE id = ? AND state = ?")) {
-        s.setString(1, to.name());
-        s.setString(2, versionId);
-        s.setString(3, v.state().name());
-        if (s.executeUpdate() != 1) {
-          c.rollback();
-          throw new IllegalTransitionException(v.modelName() + " " + v.version()
-              + " changed state while this move was decided; reload and try again");
-        }
-        LifecycleEvent event = new LifecycleEvent(UUID.randomUUID().toString(), versionId,
-            v.modelName(), v.version(), Optional.of(v.state()), to, actor, reason, now);
-        insertEvent(c, event);
-        c.commit();
-        return event;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
+    try (PreparedStatement s = c.prepareStatement(
+        "UPDATE vault_model_version SET state = ? WHERE id = ? AND state = ?")) {
+      s.setString(1, to.name());
+      s.setString(2, versionId);
+      s.setString(3, v.state().name());
+      if (s.executeUpdate() != 1) {
+        throw new IllegalTransitionException(v.modelName() + " " + v.version()
+            + " changed state while this move was decided; reload and try again");
       }
     }
+    LifecycleEvent event = new LifecycleEvent(UUID.randomUUID().toString(), versionId,
+        v.modelName(), v.version(), Optional.of(v.state()), to, actor, reason, now);
+    insertEvent(c, event);
+    return event;
   }
 
   public List<LifecycleEvent> history(String versionId) throws SQLException {

@@ -1,0 +1,79 @@
+package dev.airlock.server.api;
+
+import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Role;
+import dev.airlock.server.trust.TrustAdmin;
+import dev.airlock.vault.trust.TrustAnchor;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The vault's trust store over JSON (ADMIN), the same operations as the console's Trust page. */
+@Controller("/admin/trust")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Allowed(Role.ADMIN)
+public class TrustApi {
+  private final TrustAdmin trust;
+
+  public TrustApi(TrustAdmin trust) {
+    this.trust = trust;
+  }
+
+  record NewKey(String name, String role, String pem) {}
+
+  record Revocation(String key, String reason) {}
+
+  @Get
+  public MutableHttpResponse<?> list() {
+    return Api.json(HttpStatus.OK, Map.of("data", trust.list().stream().map(TrustApi::view).toList()));
+  }
+
+  @Post(consumes = MediaType.ALL)
+  public MutableHttpResponse<?> add(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return Api.run(HttpStatus.CREATED, () -> {
+      NewKey k = AdminController.read(body, NewKey.class);
+      return view(trust.add(k.name(), k.role(), k.pem(), Access.require(request).actorName()));
+    });
+  }
+
+  /** Body: {"key": "<name or fingerprint>", "reason": "..."}. */
+  @Post(uri = "/revoke", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> revoke(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return Api.run(HttpStatus.OK, () -> {
+      Revocation r = AdminController.read(body, Revocation.class);
+      if (r.key() == null || r.key().isBlank()) {
+        throw new IllegalArgumentException("give 'key': the entry's name or its sha256: fingerprint");
+      }
+      TrustAdmin.Revoked done = trust.revoke(r.key(), r.reason(), Access.require(request).actorName());
+      Map<String, Object> out = view(done.anchor());
+      out.put("modelsFlagged", done.modelsFlagged());
+      return out;
+    });
+  }
+
+  static Map<String, Object> view(TrustAnchor a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", a.name());
+    m.put("role", TrustAdmin.roleName(a.role()));
+    m.put("fingerprint", a.fingerprint().toString());
+    m.put("ca", a.isCa());
+    m.put("addedAt", a.addedAt().toString());
+    m.put("notBefore", a.notBefore().map(Object::toString).orElse(null));
+    m.put("notAfter", a.notAfter().map(Object::toString).orElse(null));
+    m.put("revokedAt", a.revocation().map(r -> r.at().toString()).orElse(null));
+    m.put("revocationReason", a.revocation().map(TrustAnchor.Revocation::reason).orElse(null));
+    return m;
+  }
+}

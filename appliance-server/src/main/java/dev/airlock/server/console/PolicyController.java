@@ -1,0 +1,106 @@
+package dev.airlock.server.console;
+
+import dev.airlock.policy.InvalidPolicyException;
+import dev.airlock.policy.PolicyFile;
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Role;
+import dev.airlock.server.policy.PolicyAdmin;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.Map;
+
+/**
+ * The policy (ADMIN): the active version and its rules, every stored version, the shipped packs;
+ * paste a new version (validated, every problem shown where it is), see what it changes (rules
+ * and the verdicts of approved and active models), then activate it.
+ */
+@Produces(MediaType.TEXT_HTML)
+@Controller("/console/policy")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Allowed(Role.ADMIN)
+public class PolicyController {
+  private final PolicyAdmin policies;
+  private final Pages pages;
+
+  public PolicyController(PolicyAdmin policies, Pages pages) {
+    this.policies = policies;
+    this.pages = pages;
+  }
+
+  /** {@code ?pack=NAME} puts a shipped pack's text into the editor as a starting point. */
+  @Get
+  public Object show(HttpRequest<?> request, @Nullable @QueryValue String pack) {
+    String draft = "";
+    if (pack != null && !pack.isBlank()) {
+      if (!PolicyFile.PACKS.contains(pack)) {
+        return pages.render(page(request, "").error("There is no shipped pack named '" + pack + "'."), HttpStatus.NOT_FOUND);
+      }
+      draft = PolicyFile.pack(pack).source();
+    }
+    return pages.ok(page(request, draft));
+  }
+
+  @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object upload(HttpRequest<?> request, @Body Map<String, String> form) {
+    String yaml = form.getOrDefault("yaml", "");
+    try {
+      PolicyAdmin.Saved saved = policies.save(yaml, Access.require(request).actorName());
+      String what = saved.policy().name() + " version " + saved.policy().version();
+      return pages.ok(page(request, "").with("preview", saved.preview()).notice(saved.created()
+          ? "Saved " + what + ". Check what it changes below, then activate it."
+          : "This text is identical to " + what + "; nothing new was saved."));
+    } catch (InvalidPolicyException e) {
+      return pages.render(page(request, yaml).with("problems", e.problems())
+          .error("The policy was not saved: " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s")
+              + " to fix, listed below."), HttpStatus.BAD_REQUEST);
+    } catch (RuntimeException e) {
+      return pages.render(page(request, yaml).error(PageErrors.message(e)), PageErrors.status(e));
+    }
+  }
+
+  @Get("/{name}/{version}")
+  public Object version(HttpRequest<?> request, @PathVariable String name, @PathVariable int version) {
+    try {
+      return pages.ok(page(request, "").with("preview", policies.preview(name, version)));
+    } catch (RuntimeException e) {
+      return pages.render(page(request, "").error(PageErrors.message(e)), PageErrors.status(e));
+    }
+  }
+
+  @Post(uri = "/activate", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object activate(HttpRequest<?> request, @Body Map<String, String> form) {
+    try {
+      Long version = PageErrors.number(form.get("version"), "The version");
+      if (version == null) throw new IllegalArgumentException("say which version to activate");
+      PolicyAdmin.Activated a = policies.activate(form.getOrDefault("name", ""), version.intValue(),
+          Access.require(request).actorName());
+      return pages.ok(page(request, "").notice(a.policy().name() + " version " + a.policy().version()
+          + " is now the active policy" + a.previous().map(p -> " (it replaced " + p.name() + " version " + p.version() + ")")
+          .orElse("") + ". Models are judged by it from now on."));
+    } catch (RuntimeException e) {
+      return pages.render(page(request, "").error(PageErrors.message(e)), PageErrors.status(e));
+    }
+  }
+
+  private Page page(HttpRequest<?> request, String draft) {
+    var active = policies.active();
+    return Page.of(request, "policy", "Policy")
+        .with("active", active.orElse(null))
+        .with("approvals", active.flatMap(a -> PolicyAdmin.approvals(a.policy().policy())).orElse(null))
+        .with("versions", policies.versions())
+        .with("packs", policies.packs())
+        .with("draft", draft);
+  }
+}

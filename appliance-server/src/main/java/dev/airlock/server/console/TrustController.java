@@ -1,0 +1,69 @@
+package dev.airlock.server.console;
+
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Role;
+import dev.airlock.server.trust.TrustAdmin;
+import dev.airlock.vault.trust.TrustAnchor;
+import dev.airlock.vault.trust.TrustRole;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.Map;
+
+/**
+ * The trust store (ADMIN): the keys the vault trusts for bringing bundles in (transfer) and for
+ * model signatures (publisher); add a public key, revoke one (its models are flagged).
+ */
+@Produces(MediaType.TEXT_HTML)
+@Controller("/console/trust")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Allowed(Role.ADMIN)
+public class TrustController {
+  private final TrustAdmin trust;
+  private final Pages pages;
+
+  public TrustController(TrustAdmin trust, Pages pages) {
+    this.trust = trust;
+    this.pages = pages;
+  }
+
+  @Get
+  public Object list(HttpRequest<?> request) {
+    return pages.ok(page(request, Map.of()));
+  }
+
+  @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object add(HttpRequest<?> request, @Body Map<String, String> form) {
+    try {
+      TrustAnchor a = trust.add(form.get("name"), form.get("role"), form.get("pem"), Access.require(request).actorName());
+      return pages.ok(page(request, Map.of()).notice("Trusted '" + a.name() + "' for " + TrustAdmin.roleName(a.role())
+          + " (" + a.fingerprint() + ")."));
+    } catch (RuntimeException e) {
+      return pages.render(page(request, form).error(PageErrors.message(e)), PageErrors.status(e));
+    }
+  }
+
+  @Post(uri = "/revoke", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object revoke(HttpRequest<?> request, @Body Map<String, String> form) {
+    try {
+      TrustAdmin.Revoked r = trust.revoke(form.get("fingerprint"), form.get("reason"), Access.require(request).actorName());
+      return pages.ok(page(request, Map.of()).notice("Revoked '" + r.anchor().name() + "': bundles it signs are refused"
+          + " from now on; " + r.modelsFlagged() + " model version" + (r.modelsFlagged() == 1 ? "" : "s")
+          + " it vouched for " + (r.modelsFlagged() == 1 ? "is" : "are") + " flagged."));
+    } catch (RuntimeException e) {
+      return pages.render(page(request, Map.of()).error(PageErrors.message(e)), PageErrors.status(e));
+    }
+  }
+
+  private Page page(HttpRequest<?> request, Map<String, String> form) {
+    return Page.of(request, "trust", "Trust store").with("anchors", trust.list())
+        .with("roles", TrustRole.values()).with("form", form);
+  }
+}

@@ -1,0 +1,255 @@
+package dev.airlock.server.policy;
+
+import dev.airlock.audit.AuditLog;
+import dev.airlock.policy.Evaluation;
+import dev.airlock.policy.InvalidPolicyException;
+import dev.airlock.policy.OrgProfile;
+import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyChange;
+import dev.airlock.policy.PolicyFacts;
+import dev.airlock.policy.PolicyFile;
+import dev.airlock.policy.PolicyStore;
+import dev.airlock.policy.PolicyStore.StoredPolicy;
+import dev.airlock.policy.Verdict;
+import dev.airlock.server.ApplianceDatabase;
+import dev.airlock.server.Sql;
+import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.vault.catalog.ModelVersion;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+
+/**
+ * The operator's policy work: what is active and stored, saving a pasted version, what a version
+ * changes (rules and verdicts of approved models) and activating it. Saving and activating each
+ * write their audit record ({@code policy.saved}, {@code policy.activated}) in the same database
+ * transaction as the change: if the record cannot be written, the change is rolled back.
+ */
+@Singleton
+public class PolicyAdmin {
+  /** Pasted policies larger than this are refused unread, as policy files are. */
+  static final int MAX_POLICY_BYTES = 1024 * 1024;
+
+  private final PolicyStore store;
+  private final DataSource db;
+  private final AuditLog audit;
+  private final VaultModels models;
+  private final Clock clock = Clock.systemUTC();
+
+  public PolicyAdmin(PolicyStore store, ApplianceDatabase database, AuditLog audit, VaultModels models) {
+    this.store = store;
+    this.db = database.dataSource();
+    this.audit = audit;
+    this.models = models;
+  }
+
+  /** A shipped pack, for the operator to start from. */
+  public record Pack(String name, String description, int rules, String source) {}
+
+  /** The active version with when and by whom it was activated. */
+  public record Active(StoredPolicy policy, PolicyStore.Activation activation) {}
+
+  /** A version just saved (or an identical one found), with what activating it would change. */
+  public record Saved(StoredPolicy policy, boolean created, Preview preview) {}
+
+  /** What activating a version would change, against the active one (if any). */
+  public record Preview(StoredPolicy policy, Optional<StoredPolicy> active, Optional<PolicyDiff> diff,
+                        Reevaluation reevaluation) {
+    public boolean alreadyActive() {
+      return active.map(a -> a.name().equals(policy.name()) && a.version() == policy.version()).orElse(false);
+    }
+  }
+
+  /** The result of an activation: the version now active and the one it replaced. */
+  public record Activated(StoredPolicy policy, Optional<StoredPolicy> previous) {}
+
+  public Optional<Active> active() {
+    try {
+      Optional<StoredPolicy> p = store.active();
+      if (p.isEmpty()) return Optional.empty();
+      List<PolicyStore.Activation> all = store.activations();
+      return Optional.of(new Active(p.get(), all.get(all.size() - 1)));
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
+  /** Every stored version of every policy, by name then version. */
+  public List<StoredPolicy> versions() {
+    List<String> names = Sql.query(db, "SELECT DISTINCT name FROM policy_version ORDER BY name", ps -> {}, rs -> {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) out.add(rs.getString(1));
+      return out;
+    });
+    try {
+      List<StoredPolicy> out = new ArrayList<>();
+      for (String n : names) out.addAll(store.versions(n));
+      return out;
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
+  public List<Pack> packs() {
+    return PolicyFile.PACKS.stream().sorted().map(n -> {
+      Policy p = PolicyFile.pack(n);
+      return new Pack(n, p.description(), p.rules().size(), p.source());
+    }).toList();
+  }
+
+  /** The number of different DPOs who must approve a model under this policy (1 unless it says more). */
+  public static Optional<Integer> approvals(Policy policy) {
+    return Optional.of(policy.approvals());
+  }
+
+  public StoredPolicy version(String name, int version) {
+    try {
+      return store.get(name, version).orElseThrow(() -> new NoSuchElementException("no saved version " + version
+          + " of policy '" + name + "': list the versions with GET /admin/policy"));
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
+  /**
+   * Validates pasted YAML and saves it as the next version of its policy (nothing is saved when
+   * it is invalid; text identical to the latest version saves nothing either).
+   *
+   * @throws InvalidPolicyException with every problem and where it is
+   */
+  public Saved save(String yaml, String actor) throws InvalidPolicyException {
+    if (yaml == null || yaml.isBlank()) {
+      throw new IllegalArgumentException("paste the policy's YAML: it starts with 'format: airlock.policy/v1'");
+    }
+    if (yaml.getBytes(StandardCharsets.UTF_8).length > MAX_POLICY_BYTES) {
+      throw new IllegalArgumentException("a policy is at most " + MAX_POLICY_BYTES + " bytes; is this the right text?");
+    }
+    Policy policy = PolicyFile.parse(yaml, "the pasted policy");
+    AtomicReference<StoredPolicy> saved = new AtomicReference<>();
+    AtomicReference<Boolean> created = new AtomicReference<>(false);
+    Sql.inTransaction(db, c -> {
+      PolicyStore tx = new PolicyStore(sharing(c), clock);
+      List<StoredPolicy> before = tx.versions(policy.name());
+      StoredPolicy s = tx.save(policy, actor);
+      saved.set(s);
+      if (!before.isEmpty() && before.get(before.size() - 1).version() == s.version()) return;
+      created.set(true);
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("policy", s.name());
+      details.put("policyVersion", s.version());
+      details.put("sha256", s.sha256().hex());
+      details.put("rules", s.policy().rules().size());
+      audit.append(AdminRecords.of("policy.saved", actor, details));
+    });
+    return new Saved(saved.get(), created.get(), preview(saved.get()));
+  }
+
+  public Preview preview(String name, int version) {
+    return preview(version(name, version));
+  }
+
+  /** Makes a saved version the active policy, audited as {@code policy.activated}. */
+  public Activated activate(String name, int version, String actor) {
+    StoredPolicy target = version(name, version);
+    AtomicReference<Optional<StoredPolicy>> previous = new AtomicReference<>();
+    Sql.inTransaction(db, c -> {
+      PolicyStore tx = new PolicyStore(sharing(c), clock);
+      Optional<StoredPolicy> before = tx.active();
+      if (before.isPresent() && before.get().name().equals(name) && before.get().version() == version) {
+        throw new IllegalStateException("version " + version + " of policy '" + name + "' is already active");
+      }
+      previous.set(tx.activate(name, version, actor));
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("policy", name);
+      details.put("policyVersion", version);
+      before.ifPresent(b -> {
+        details.put("previousPolicy", b.name());
+        details.put("previousVersion", b.version());
+      });
+      audit.append(AdminRecords.of("policy.activated", actor, details));
+    });
+    return new Activated(target, previous.get());
+  }
+
+  private Preview preview(StoredPolicy p) {
+    Optional<StoredPolicy> active;
+    try {
+      active = store.active();
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+    return new Preview(p, active, active.map(a -> PolicyDiff.between(a.policy(), p.policy())),
+        reevaluate(active.map(StoredPolicy::policy), p.policy()));
+  }
+
+  /**
+   * Judges every approved and active model under {@code after}, and under {@code before} when a
+   * policy is active. Without an organization profile, as model reviews judge.
+   */
+  Reevaluation reevaluate(Optional<Policy> before, Policy after) {
+    Map<String, PolicyFacts> facts = new LinkedHashMap<>();
+    Map<String, ModelVersion> versions = new LinkedHashMap<>();
+    List<String> unreadable = new ArrayList<>();
+    for (ModelVersion v : models.judged()) {
+      String key = VaultModels.name(v);
+      try {
+        facts.put(key, models.facts(v));
+        versions.put(key, v);
+      } catch (IOException | RuntimeException e) {
+        unreadable.add(key + ": " + e.getMessage());
+      }
+    }
+    OrgProfile org = OrgProfile.unknown();
+    Map<String, Evaluation> now = PolicyChange.reevaluate(after, facts, org);
+    Map<String, Verdict> then = new LinkedHashMap<>();
+    before.ifPresent(b -> PolicyChange.reevaluate(b, facts, org).forEach((k, e) -> then.put(k, e.verdict())));
+    List<Reevaluation.Outcome> outcomes = new ArrayList<>();
+    now.forEach((key, e) -> {
+      ModelVersion v = versions.get(key);
+      outcomes.add(new Reevaluation.Outcome(v.id(), key, v.state().name(), Optional.ofNullable(then.get(key)),
+          e.verdict(), e.decidingRules()));
+    });
+    return new Reevaluation(outcomes, PolicyChange.regressions(then, now), unreadable);
+  }
+
+  /**
+   * The transaction's connection as a data source, so that the policy store's statements and the
+   * audit record commit or roll back together; closing it is left to the transaction.
+   */
+  static DataSource sharing(Connection c) {
+    Connection kept = (Connection) Proxy.newProxyInstance(PolicyAdmin.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, (proxy, m, args) -> {
+          if (m.getName().equals("close")) return null;
+          try {
+            return m.invoke(c, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    return (DataSource) Proxy.newProxyInstance(PolicyAdmin.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, m, args) -> switch (m.getName()) {
+          case "getConnection" -> kept;
+          case "toString" -> "transaction connection";
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          default -> throw new UnsupportedOperationException(m.getName() + " on a transaction's data source");
+        });
+  }
+
+  private static IllegalStateException failed(SQLException e) {
+    return new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,143 @@
+package dev.airlock.server.trust;
+
+import dev.airlock.audit.AuditLog;
+import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.vault.Vault;
+import dev.airlock.vault.catalog.ModelVersion;
+import dev.airlock.vault.signing.VerifyingKey;
+import dev.airlock.vault.trust.KeyFingerprints;
+import dev.airlock.vault.trust.TrustAnchor;
+import dev.airlock.vault.trust.TrustRole;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Adds and revokes the keys the vault trusts. The trust store is a file, not a transaction, so
+ * every change is checked completely first, then recorded in the audit log ({@code trust.added},
+ * {@code trust.revoked}), then made: a change the audit log cannot record is never made.
+ */
+@Singleton
+public class TrustAdmin {
+  /** A pasted PEM is a few hundred bytes; anything far larger is not a public key. */
+  static final int MAX_PEM_CHARS = 16 * 1024;
+
+  private final Vault vault;
+  private final AuditLog audit;
+
+  public TrustAdmin(Vault vault, AuditLog audit) {
+    this.vault = vault;
+    this.audit = audit;
+  }
+
+  /** A revocation done: the entry as revoked and how many model versions were flagged. */
+  public record Revoked(TrustAnchor anchor, int modelsFlagged) {}
+
+  public synchronized List<TrustAnchor> list() {
+    return vault.trust().all();
+  }
+
+  /** Trusts a pasted EC public key (PEM) for {@code role} ({@code transfer} or {@code publisher}). */
+  public synchronized TrustAnchor add(String name, String role, String pem, String actor) {
+    String n = name == null ? "" : name.strip();
+    if (n.isEmpty() || n.startsWith("sha256:") || n.length() > 200) {
+      throw new IllegalArgumentException("give the key a name (up to 200 characters, not starting with 'sha256:'),"
+          + " e.g. the team or publisher it belongs to");
+    }
+    TrustRole r = role(role);
+    if (pem == null || pem.isBlank()) {
+      throw new IllegalArgumentException("paste the public key as PEM, starting with '-----BEGIN PUBLIC KEY-----'");
+    }
+    if (pem.length() > MAX_PEM_CHARS) {
+      throw new IllegalArgumentException("the pasted key is " + pem.length() + " characters; a PEM public key is"
+          + " a few hundred. Paste only the public.pem");
+    }
+    VerifyingKey key = VerifyingKey.fromPem(pem.strip(), "the pasted key");
+    String fingerprint = KeyFingerprints.fingerprint(key.publicKey()).hex();
+    for (TrustAnchor a : vault.trust().all()) {
+      if (a.name().equals(n)) {
+        throw new IllegalArgumentException("the trust store already has an entry named '" + n + "'; choose another name");
+      }
+      if (a.fingerprint().hex().equals(fingerprint) && a.role() == r) {
+        throw new IllegalArgumentException("this key is already trusted for " + roleName(r) + " as '" + a.name() + "'"
+            + (a.isRevoked() ? ", and was revoked: a revoked key cannot be trusted again" : ""));
+      }
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", n);
+    details.put("role", roleName(r));
+    details.put("fingerprint", "sha256:" + fingerprint);
+    details.put("curve", key.curve().toString());
+    audit.append(AdminRecords.of("trust.added", actor, details));
+    try {
+      return vault.trust().addKey(n, r, key.publicKey(), Optional.empty(), Optional.empty());
+    } catch (IOException e) {
+      throw new UncheckedIOException("the trust store could not be written: " + e.getMessage()
+          + "; check the data directory and add the key again", e);
+    }
+  }
+
+  /** Revokes an entry by name or fingerprint; the models it vouched for are flagged in the catalog. */
+  public synchronized Revoked revoke(String nameOrFingerprint, String reason, String actor) {
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException("say why the key is revoked (e.g. 'private key leaked'): the reason is"
+          + " written on every model it vouched for");
+    }
+    if (reason.length() > 1000) throw new IllegalArgumentException("keep the reason under 1000 characters");
+    TrustAnchor a = vault.trust().find(nameOrFingerprint == null ? "" : nameOrFingerprint)
+        .orElseThrow(() -> new NoSuchElementException("no trust entry named or with fingerprint '" + nameOrFingerprint
+            + "': list them with GET /admin/trust"));
+    if (a.isRevoked()) {
+      throw new IllegalStateException("'" + a.name() + "' was already revoked at " + a.revocation().get().at());
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", a.name());
+    details.put("role", roleName(a.role()));
+    details.put("fingerprint", a.fingerprint().toString());
+    details.put("reason", reason.strip());
+    details.put("modelsToFlag", vouchedFor(a.fingerprint().hex()));
+    audit.append(AdminRecords.of("trust.revoked", actor, details));
+    try {
+      Vault.Revocation r = vault.revokeTrust(a.fingerprint().hex(), reason.strip());
+      return new Revoked(r.anchor(), r.modelsFlagged());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /** Model versions the key vouched for that are not flagged yet (what revoking it will flag). */
+  private int vouchedFor(String fingerprintHex) {
+    try {
+      int n = 0;
+      for (ModelVersion v : vault.catalog().list()) {
+        if (v.flag().isPresent()) continue;
+        boolean transfer = fingerprintHex.equalsIgnoreCase(v.provenance().transferSignerFingerprint());
+        boolean publisher = v.provenance().publisherSignature().signerFingerprint()
+            .map(fingerprintHex::equalsIgnoreCase).orElse(false);
+        if (transfer || publisher) n++;
+      }
+      return n;
+    } catch (SQLException e) {
+      throw new IllegalStateException("the vault catalog cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  static TrustRole role(String role) {
+    if (role != null) {
+      for (TrustRole r : TrustRole.values()) if (r.name().equalsIgnoreCase(role.strip())) return r;
+    }
+    throw new IllegalArgumentException("role must be 'transfer' (signs bundles brought across the air gap) or"
+        + " 'publisher' (signs models); found '" + role + "'");
+  }
+
+  public static String roleName(TrustRole r) {
+    return r.name().toLowerCase(Locale.ROOT);
+  }
+}

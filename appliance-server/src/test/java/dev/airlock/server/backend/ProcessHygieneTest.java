@@ -1,0 +1,89 @@
+package dev.airlock.server.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.airlock.server.gateway.TestAppliance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backend is stopped with every process it started: vLLM runs worker processes of its own, and
+ * killing only the process the supervisor started would leave them running as orphans. The
+ * stand-in started with {@code --standin-worker} starts such a worker.
+ */
+class ProcessHygieneTest {
+  /** Bounded waits: generous for a loaded build machine; a pass returns as soon as the condition holds. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  @Test
+  void deactivatingAModelStopsItsProcessAndTheWorkerItStarted() throws Exception {
+    try (TestAppliance appliance = TestAppliance.start(dir, List.of(), Map.of())) {
+      appliance.activateVllm("worker-chat", Files.createDirectories(dir.resolve("vault/worker-chat")), 1,
+          List.of("--standin-worker"));
+      appliance.awaitHealthy("worker-chat", 1);
+      ProcessHandle server = replicaProcess(appliance, "worker-chat");
+      ProcessHandle worker = workerOf(server);
+
+      assertThat(appliance.admin("DELETE", "/admin/models/worker-chat", null).status()).isEqualTo(200);
+
+      awaitTrue(() -> !ProcessTree.running(server) && !ProcessTree.running(worker), "replica and worker stopped");
+      assertThat(ProcessTree.running(server)).isFalse();
+      assertThat(ProcessTree.running(worker)).isFalse();
+    }
+  }
+
+  @Test
+  void aReplicaKilledOutrightIsRestartedAndTheWorkerItOrphanedIsStoppedToo() throws Exception {
+    ProcessHandle restarted;
+    ProcessHandle restartedWorker;
+    try (TestAppliance appliance = TestAppliance.start(dir, List.of(), Map.of())) {
+      appliance.activateVllm("worker-chat", Files.createDirectories(dir.resolve("vault/worker-chat")), 1,
+          List.of("--standin-worker"));
+      appliance.awaitHealthy("worker-chat", 1);
+      ProcessHandle first = replicaProcess(appliance, "worker-chat");
+      ProcessHandle orphan = workerOf(first);
+
+      first.destroyForcibly(); // SIGKILL: the stand-in cannot take its worker with it; the worker now belongs to init
+      awaitTrue(() -> appliance.supervisor().replicas().get("worker-chat").get(0).restarts() >= 1
+          && appliance.supervisor().replicas().get("worker-chat").get(0).healthy(), "replica restarted");
+      awaitTrue(() -> !ProcessTree.running(orphan), "the dead replica's worker stopped");
+      assertThat(ProcessTree.running(orphan)).isFalse();
+
+      restarted = replicaProcess(appliance, "worker-chat");
+      restartedWorker = workerOf(restarted);
+      assertThat(restarted.pid()).isNotEqualTo(first.pid());
+    }
+    // Closing the server stops what it supervises, workers included.
+    assertThat(ProcessTree.running(restarted)).isFalse();
+    assertThat(ProcessTree.running(restartedWorker)).isFalse();
+  }
+
+  private static ProcessHandle replicaProcess(TestAppliance appliance, String model) {
+    Replica replica = appliance.supervisor().replicas().get(model).get(0);
+    return ProcessHandle.of(replica.pid().orElseThrow()).orElseThrow();
+  }
+
+  /** The stand-in starts its worker before it serves, so a healthy replica has one. */
+  private static ProcessHandle workerOf(ProcessHandle server) {
+    List<ProcessHandle> children = server.children().toList();
+    assertThat(children).as("the stand-in's worker").hasSize(1);
+    assertThat(children.get(0).info().arguments().map(List::of).orElse(List.of())).contains(VllmStandIn.WORKER);
+    return children.get(0);
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) throw new AssertionError(what + ": not within " + WAIT);
+      Thread.sleep(20);
+    }
+  }
+}
