@@ -7,6 +7,9 @@
 #   (e) optional, BASELINE_JAR=/path/to/airlock-server.jar: another build, durable like (c), so that
 #       a change is compared with what it replaces in the same run.
 # Usage (from the repository root):  appliance-server/bench/gateway-bench.sh [seconds per run]
+#   WARMUP=seconds (default 60) of load on each JVM before anything is measured: on 2 busy cores the
+#   JIT compilers need about a minute to finish with the gateway's path (at 10 s it ran at a third
+#   of its steady speed).
 # Needs: JDK 21+ as JAVA_HOME, nginx and wrk (apt-get install nginx wrk), a built server:
 #   mvn -B -q -o -pl appliance-server -am -DskipTests package
 set -euo pipefail
@@ -118,19 +121,35 @@ PY
 }
 
 # Warm-up: JIT for the JVMs on both paths, not measured.
-DURATION_SAVED=$DURATION; DURATION=10
+DURATION_SAVED=$DURATION; DURATION=${WARMUP:-60}
 run warmup-direct "http://127.0.0.1:$STANDIN_PORT" > /dev/null
 BENCH_KEY=$DISK_KEY run warmup-airlock "http://127.0.0.1:$AIRLOCK_PORT" > /dev/null
 BENCH_KEY=$TMPFS_KEY run warmup-airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT" > /dev/null
 [ -z "${BASELINE_JAR:-}" ] || BENCH_KEY=$BASELINE_KEY run warmup-baseline "http://127.0.0.1:$BASELINE_PORT" > /dev/null
 DURATION=$DURATION_SAVED
+# The warm-ups left each Airlock's search index behind its log (it yields the CPU to requests);
+# let them catch up first, or their catching up would take CPU from whatever is measured next.
+index_lag() { curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/metrics" | awk '/^airlock_audit_index_lag_entries/{print $2}'; }
+await_index() { # (a build without the lag gauge counts as caught up)
+  local lag; for _ in $(seq 1 1200); do lag=$(index_lag "$1"); [ -z "$lag" ] || [ "$lag" = "0" ] && return 0; sleep 0.5; done
+  echo "index of :$1 did not catch up" >&2; }
+for port in "$AIRLOCK_PORT" "$TMPFS_PORT" ${BASELINE_PORT:-}; do await_index "$port"; done
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, ${DURATION}s per run, $CONNECTIONS connections, $THREADS wrk threads"
 echo "# name req/s p50_ms p99_ms non2xx"
+# An Airlock run, then how far its search index fell behind and how long it took to catch up (all
+# indexes are caught up again before the next run).
+run_airlock() { # name port key
+  BENCH_KEY=$3 run "$1" "http://127.0.0.1:$2"
+  local behind t0; behind=$(index_lag "$2"); t0=$(date +%s.%N)
+  for port in "$AIRLOCK_PORT" "$TMPFS_PORT" ${BASELINE_PORT:-}; do await_index "$port"; done
+  echo "# $1: search index $behind entries behind the log at the end of the run, caught up $(python3 -c "import time; print(f'{time.time() - $t0:.1f}')") s later" >> "$WORK/index.txt"
+}
 { run direct "http://127.0.0.1:$STANDIN_PORT"; run nginx "http://127.0.0.1:$NGINX_PORT"
-  BENCH_KEY=$DISK_KEY run airlock "http://127.0.0.1:$AIRLOCK_PORT"
-  BENCH_KEY=$TMPFS_KEY run airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT"
-  [ -z "${BASELINE_JAR:-}" ] || BENCH_KEY=$BASELINE_KEY run airlock-baseline "http://127.0.0.1:$BASELINE_PORT"; } | tee "$WORK/results.txt"
+  run_airlock airlock "$AIRLOCK_PORT" "$DISK_KEY"
+  run_airlock airlock-tmpfs "$TMPFS_PORT" "$TMPFS_KEY"
+  [ -z "${BASELINE_JAR:-}" ] || run_airlock airlock-baseline "$BASELINE_PORT" "$BASELINE_KEY"; } | tee "$WORK/results.txt"
+cat "$WORK/index.txt"
 python3 - "$WORK/results.txt" <<'PY'
 import sys
 r = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1]) if l.strip()}

@@ -4,6 +4,8 @@ import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
 import dev.airlock.audit.AuditLog;
+import dev.airlock.audit.index.AuditIndex;
+import dev.airlock.audit.index.IndexStatus;
 import dev.airlock.audit.kafka.KafkaMirror;
 import dev.airlock.audit.kafka.MirrorStatus;
 import dev.airlock.server.backend.BackendSupervisor;
@@ -31,13 +33,15 @@ public class MetricsController {
   private final BackendSupervisor supervisor;
   private final AuditLog auditLog;
   private final BeanProvider<KafkaMirror> mirror;
+  private final AuditIndex index;
 
   public MetricsController(GatewayMetrics metrics, BackendSupervisor supervisor, AuditLog auditLog,
-                           BeanProvider<KafkaMirror> mirror) {
+                           BeanProvider<KafkaMirror> mirror, AuditIndex index) {
     this.metrics = metrics;
     this.supervisor = supervisor;
     this.auditLog = auditLog;
     this.mirror = mirror;
+    this.index = index;
   }
 
   @Get
@@ -59,6 +63,10 @@ public class MetricsController {
     gauges.put("restarts", restarts.toString());
     StringBuilder audit = new StringBuilder("# TYPE airlock_audit_log_entries gauge\n")
         .append("airlock_audit_log_entries ").append(auditLog.size()).append('\n');
+    // The search index is background work: under a burst it falls behind the log and catches up after.
+    IndexStatus indexed = index.status();
+    audit.append("# TYPE airlock_audit_index_lag_entries gauge\n")
+        .append("airlock_audit_index_lag_entries ").append(indexed.behind()).append('\n');
     if (mirror.isPresent()) {
       // Present when the server mirrors the audit log to Kafka: leaves durable here but not yet acknowledged there.
       MirrorStatus status = mirror.get().status();

@@ -296,7 +296,8 @@ class GatewayHttpTest {
         .contains("airlock_gateway_tokens_total{app=\"" + appId + "\",model=\"tiny-chat\",kind=\"completion\"}")
         .contains("airlock_backend_replica_healthy{model=\"tiny-chat\",replica=\"0\"}")
         .contains("airlock_audit_append_seconds_count")
-        .containsPattern("(?m)^airlock_audit_log_entries [1-9][0-9]*$");
+        .containsPattern("(?m)^airlock_audit_log_entries [1-9][0-9]*$")
+        .containsPattern("(?m)^airlock_audit_index_lag_entries [0-9]+$");
   }
 
   @Test

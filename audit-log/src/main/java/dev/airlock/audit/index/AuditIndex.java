@@ -48,6 +48,13 @@ public final class AuditIndex implements AutoCloseable {
   /** Rows per transaction: large enough to amortise the commit, small enough to keep the lag short. */
   static final int BATCH = 2_000;
 
+  /**
+   * After the first event of a batch, how long the writer lets more arrive before it commits: under
+   * load that turns hundreds of small transactions a second into a few large ones (each commit
+   * rewrites B-tree pages of all eight indexes), for a search lag that nobody can notice.
+   */
+  static final Duration LINGER = Duration.ofMillis(20);
+
   /** How long the writer waits for events before it checks the log for entries it has not seen. */
   static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
@@ -227,11 +234,16 @@ public final class AuditIndex implements AutoCloseable {
   // --- the writer thread
 
   private void run() {
+    BackgroundPriority.lowerCurrentThread();
     long backoff = 100;
+    boolean indexesChecked = false;
     while (!closed) {
       try {
-        // Finishes a bulk load that a crash or a stop interrupted; a no-op otherwise.
-        store.endBulkLoad();
+        if (!indexesChecked || store.bulkLoading()) {
+          // Finishes a bulk load that a crash, a stop or a failed step interrupted; a no-op otherwise.
+          store.endBulkLoad();
+          indexesChecked = true;
+        }
         if (rebuildRequested) {
           store.clear();
           queue.clear();
@@ -260,6 +272,7 @@ public final class AuditIndex implements AutoCloseable {
           // still failing; try again after the next backoff
         }
         backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+        indexesChecked = false;
       }
     }
   }
@@ -275,6 +288,9 @@ public final class AuditIndex implements AutoCloseable {
       AppendedEntry first = queue.poll(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       if (first != null) {
         events.add(first);
+        if (queue.size() < BATCH - 1) {
+          Thread.sleep(LINGER.toMillis());
+        }
         queue.drainTo(events, BATCH - 1);
       }
     } catch (InterruptedException e) {
