@@ -9,7 +9,8 @@
 # Usage (from the repository root):  appliance-server/bench/gateway-bench.sh [seconds per run]
 #   WARMUP=seconds (default 60) of load on each JVM before anything is measured: on 2 busy cores the
 #   JIT compilers need about a minute to finish with the gateway's path (at 10 s it ran at a third
-#   of its steady speed).
+#   of its steady speed). STREAM_WARMUP=seconds (default 30) of streams per target before time to
+#   first token is measured (new connection per stream, then one kept-alive connection).
 # Needs: JDK 21+ as JAVA_HOME, nginx and wrk (apt-get install nginx wrk), a built server:
 #   mvn -B -q -o -pl appliance-server -am -DskipTests package
 set -euo pipefail
@@ -160,13 +161,21 @@ for name in ("airlock", "airlock-tmpfs", "airlock-baseline"):
     a = r[name]
     print(f"# {name:13} adds p50 {a[1]-d[1]:+.3f} ms, p99 {a[2]-d[2]:+.3f} ms; req/s {a[0]/d[0]:.2f}x direct, {a[0]/n[0]:.2f}x nginx")
 PY
-# Streaming: time to first token, one request at a time (nothing else running).
-echo "# streaming time to first token, 200 sequential requests: name median_ms p90_ms"
+# Streaming: time to first token, one request at a time (nothing else running). The warm-up above
+# sent only non-streamed requests, so the streamed path is warmed first (STREAM_WARMUP seconds of
+# streams, 16 connections, per target), then measured twice: a new connection per stream
+# (ttft.py), and one kept-alive connection as OpenAI's clients keep them (keepalive-stream.py).
+STREAM_WARMUP=${STREAM_WARMUP:-30}
+echo "# streaming time to first token, after ${STREAM_WARMUP}s of streams: name median_ms p90_ms"
 TTFT_ROWS=("direct $STANDIN_PORT -" "nginx $NGINX_PORT -" "airlock $AIRLOCK_PORT $DISK_KEY" "airlock-tmpfs $TMPFS_PORT $TMPFS_KEY")
 [ -z "${BASELINE_JAR:-}" ] || TTFT_ROWS+=("airlock-baseline $BASELINE_PORT $BASELINE_KEY")
 for row in "${TTFT_ROWS[@]}"; do
   set -- $row
-  echo "ttft-$1 $(python3 "$ROOT/appliance-server/bench/ttft.py" 127.0.0.1 "$2" "$3" 200)"
+  BENCH_KEY=$([ "$3" = "-" ] || echo "$3") wrk -t2 -c16 -d"${STREAM_WARMUP}s" -s "$ROOT/appliance-server/bench/stream.lua" \
+    "http://127.0.0.1:$2/v1/chat/completions" > /dev/null
+  [ "$3" = "-" ] || await_index "$2"
+  echo "ttft-$1 new connection each: $(python3 "$ROOT/appliance-server/bench/ttft.py" 127.0.0.1 "$2" "$3" 200)"
+  echo "ttft-$1 kept-alive: $(python3 "$ROOT/appliance-server/bench/keepalive-stream.py" 127.0.0.1 "$2" "$3" 300)"
 done
 # Where Airlock's time went, from its own /metrics (whole run, warm-up included).
 METRIC_ROWS=("airlock $AIRLOCK_PORT" "airlock-tmpfs $TMPFS_PORT")
