@@ -105,12 +105,12 @@ final class AuditVerifyCommand implements Callable<Integer> {
     if (report.problem().isPresent()) {
       VerificationReport.Problem p = report.problem().get();
       err.println("audit log verification FAILED at index " + p.index() + ": " + p.message());
-      err.println("(" + report.entries() + " entries and " + report.checkpoints() + " checkpoints checked before it, in "
+      err.println("(" + report.entries() + " entries and " + checkpoints(report.checkpoints()) + " checked before it, in "
           + logDir + ")");
       return AuditCommand.EXIT_LOG_PROBLEM;
     }
-    out.println("audit log OK: " + report.entries() + " entries and " + report.checkpoints()
-        + " checkpoints verified in " + logDir + " with key " + verifier.verifierKey());
+    out.println("audit log OK: " + report.entries() + " entries and " + checkpoints(report.checkpoints())
+        + " verified in " + logDir + " with key " + verifier.verifierKey());
     report.notes().forEach(n -> out.println("note: " + n));
     return 0;
   }
@@ -128,7 +128,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
       return AuditCommand.EXIT_LOG_PROBLEM;
     }
     out.println("audit export OK: " + check.entries() + " entries" + (check.proven() ? " proven in " : " and ")
-        + check.checkpoints() + " checkpoint" + (check.checkpoints() == 1 ? "" : "s") + " verified in "
+        + checkpoints(check.checkpoints()) + " verified in "
         + source.exportFile + " with key " + verifier.verifierKey());
     return 0;
   }
@@ -145,5 +145,10 @@ final class AuditVerifyCommand implements Callable<Integer> {
       key = Files.readString(p, StandardCharsets.UTF_8).strip();
     }
     return NoteVerifier.parse(key);
+  }
+
+  /** "1 checkpoint", "5 checkpoints". */
+  static String checkpoints(long n) {
+    return n + " checkpoint" + (n == 1 ? "" : "s");
   }
 }

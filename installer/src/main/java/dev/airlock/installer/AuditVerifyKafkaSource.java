@@ -86,12 +86,12 @@ final class AuditVerifyKafkaSource {
     if (report.problem().isPresent()) {
       VerificationReport.Problem p = report.problem().get();
       err.println("audit mirror verification FAILED at index " + p.index() + ": " + p.message());
-      err.println("(" + report.entries() + " leaves and " + report.checkpoints() + " checkpoints checked before it, in "
+      err.println("(" + report.entries() + " leaves and " + AuditVerifyCommand.checkpoints(report.checkpoints()) + " checked before it, in "
           + where + ")");
       return AuditCommand.EXIT_LOG_PROBLEM;
     }
-    out.println("audit mirror OK: " + report.entries() + " leaves and " + report.checkpoints()
-        + " checkpoints verified in " + where + " with key " + verifier.verifierKey());
+    out.println("audit mirror OK: " + report.entries() + " leaves and " + AuditVerifyCommand.checkpoints(report.checkpoints())
+        + " verified in " + where + " with key " + verifier.verifierKey());
     report.notes().forEach(n -> out.println("note: " + n));
     return 0;
   }

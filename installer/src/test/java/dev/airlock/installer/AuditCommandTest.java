@@ -60,6 +60,13 @@ class AuditCommandTest {
   }
 
   @Test
+  void countsCheckpointsInGoodEnglish() {
+    assertThat(AuditVerifyCommand.checkpoints(1)).isEqualTo("1 checkpoint");
+    assertThat(AuditVerifyCommand.checkpoints(0)).isEqualTo("0 checkpoints");
+    assertThat(AuditVerifyCommand.checkpoints(5)).isEqualTo("5 checkpoints");
+  }
+
+  @Test
   void verifyAcceptsAnIntactLogWithTheKeyStringOrAKeyFile() throws Exception {
     AirlockCliTest.Run r = run("audit", "verify", "--data-dir", dataDir.toString(), "--verifier-key", KEYS.verifierKey());
     assertThat(r.exit()).as(r.err()).isZero();

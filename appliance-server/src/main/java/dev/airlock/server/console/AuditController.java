@@ -167,7 +167,7 @@ public class AuditController {
       Page p = integrityPage(request);
       if (v.ok()) {
         return pages.ok(p.notice("The whole log verified: " + v.entries() + " entries and " + v.checkpoints()
-            + " checkpoints, nothing altered or missing."));
+            + " checkpoint" + (v.checkpoints() == 1 ? "" : "s") + ", nothing altered or missing."));
       }
       return pages.ok(p.error("The log did NOT verify: " + v.problem().orElse("a problem") + v.problemIndex()
           .map(i -> " (first problem at entry " + i + ")").orElse("") + "."));
