@@ -102,15 +102,25 @@ final class AuditVerifyCommand implements Callable<Integer> {
       err.println("airlock audit verify: " + e.getMessage());
       return AuditCommand.EXIT_BAD_INPUT;
     }
+    return answer(report, "log", "entries", logDir.toString(), verifier.verifierKey(), out, err);
+  }
+
+  /**
+   * Prints a verification's outcome, for the log on disk or its mirror ({@code what}, whose entries
+   * are {@code units}), and returns the exit code: a problem on standard error, success and notes
+   * on standard output.
+   */
+  static int answer(VerificationReport report, String what, String units, String where, String verifierKey,
+                    PrintWriter out, PrintWriter err) {
     if (report.problem().isPresent()) {
       VerificationReport.Problem p = report.problem().get();
-      err.println("audit log verification FAILED at index " + p.index() + ": " + p.message());
-      err.println("(" + report.entries() + " entries and " + checkpoints(report.checkpoints()) + " checked before it, in "
-          + logDir + ")");
+      err.println("audit " + what + " verification FAILED at index " + p.index() + ": " + p.message());
+      err.println("(" + report.entries() + " " + units + " and " + checkpoints(report.checkpoints())
+          + " checked before it, in " + where + ")");
       return AuditCommand.EXIT_LOG_PROBLEM;
     }
-    out.println("audit log OK: " + report.entries() + " entries and " + checkpoints(report.checkpoints())
-        + " verified in " + logDir + " with key " + verifier.verifierKey());
+    out.println("audit " + what + " OK: " + report.entries() + " " + units + " and " + checkpoints(report.checkpoints())
+        + " verified in " + where + " with key " + verifierKey);
     report.notes().forEach(n -> out.println("note: " + n));
     return 0;
   }

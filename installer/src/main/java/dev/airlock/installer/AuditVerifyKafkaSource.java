@@ -83,17 +83,7 @@ final class AuditVerifyKafkaSource {
           + "; check --kafka, the topic names and that the cluster is reachable");
       return AuditCommand.EXIT_BAD_INPUT;
     }
-    if (report.problem().isPresent()) {
-      VerificationReport.Problem p = report.problem().get();
-      err.println("audit mirror verification FAILED at index " + p.index() + ": " + p.message());
-      err.println("(" + report.entries() + " leaves and " + AuditVerifyCommand.checkpoints(report.checkpoints()) + " checked before it, in "
-          + where + ")");
-      return AuditCommand.EXIT_LOG_PROBLEM;
-    }
-    out.println("audit mirror OK: " + report.entries() + " leaves and " + AuditVerifyCommand.checkpoints(report.checkpoints())
-        + " verified in " + where + " with key " + verifier.verifierKey());
-    report.notes().forEach(n -> out.println("note: " + n));
-    return 0;
+    return AuditVerifyCommand.answer(report, "mirror", "leaves", where, verifier.verifierKey(), out, err);
   }
 
   private Map<String, Object> clientProperties() throws IOException {
