@@ -17,34 +17,36 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The index writer gives way to the request path: it runs at nice 19 where Linux lets it. */
+/** The index writer gives way to the request path: it runs in Linux's idle scheduling class, at nice 19. */
 class BackgroundPriorityTest {
   @TempDir Path dir;
 
   @BeforeEach
-  void linuxWithRenice() {
+  void linuxWithReniceAndChrt() {
     Assumptions.assumeTrue(Files.isSymbolicLink(Path.of("/proc/thread-self")), "needs Linux /proc");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/renice")) || Files.isExecutable(Path.of("/bin/renice")),
-        "needs util-linux renice");
+    for (String tool : List.of("renice", "chrt")) {
+      Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin", tool)) || Files.isExecutable(Path.of("/bin", tool)),
+          "needs util-linux " + tool);
+    }
   }
 
   @Test
   void lowersOnlyTheCallingThread() throws Exception {
-    int before = niceOf(currentTid());
+    Priority before = priorityOf(currentTid());
     AtomicBoolean lowered = new AtomicBoolean();
-    AtomicReference<Integer> after = new AtomicReference<>();
+    AtomicReference<Priority> after = new AtomicReference<>();
     Thread t = Thread.ofPlatform().start(() -> {
       lowered.set(BackgroundPriority.lowerCurrentThread());
       try {
-        after.set(niceOf(currentTid()));
+        after.set(priorityOf(currentTid()));
       } catch (IOException e) {
         throw new RuntimeException(e);
       }
     });
     t.join();
     assertThat(lowered).isTrue();
-    assertThat(after.get()).isEqualTo(BackgroundPriority.NICE);
-    assertThat(niceOf(currentTid())).isEqualTo(before).isNotEqualTo(BackgroundPriority.NICE);
+    assertThat(after.get()).isEqualTo(Priority.LOWEST);
+    assertThat(priorityOf(currentTid())).isEqualTo(before).isNotEqualTo(Priority.LOWEST);
   }
 
   @Test
@@ -53,7 +55,7 @@ class BackgroundPriorityTest {
          AuditIndex index = AuditIndex.open(log)) {
       log.append(AuditIndexTest.record(0));
       assertThat(index.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
-      List<Integer> writers = new ArrayList<>();
+      List<Priority> writers = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       // The writer lowers itself as it starts; wait for that rather than race it.
       do {
@@ -61,15 +63,15 @@ class BackgroundPriorityTest {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
           for (Path task : tasks.toList()) {
             if (Files.readString(task.resolve("comm")).strip().startsWith("audit-index-wri")) {
-              writers.add(niceOf(task.getFileName().toString()));
+              writers.add(priorityOf(task.getFileName().toString()));
             }
           }
         }
-        if (!writers.isEmpty() && writers.stream().allMatch(n -> n == BackgroundPriority.NICE)) break;
+        if (!writers.isEmpty() && writers.stream().allMatch(Priority.LOWEST::equals)) break;
         Thread.sleep(20);
       } while (System.nanoTime() < deadline);
-      assertThat(writers).isNotEmpty().allMatch(n -> n == BackgroundPriority.NICE);
-      assertThat(niceOf(currentTid())).isNotEqualTo(BackgroundPriority.NICE);
+      assertThat(writers).isNotEmpty().allMatch(Priority.LOWEST::equals);
+      assertThat(priorityOf(currentTid())).isNotEqualTo(Priority.LOWEST);
     }
   }
 
@@ -77,10 +79,14 @@ class BackgroundPriorityTest {
     return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
   }
 
-  /** Field 19 of /proc/self/task/TID/stat, counted after the parenthesised command name. */
-  private static int niceOf(String tid) throws IOException {
+  record Priority(int nice, int policy) {
+    static final Priority LOWEST = new Priority(BackgroundPriority.NICE, BackgroundPriority.SCHED_IDLE);
+  }
+
+  /** Fields 19 (nice) and 41 (scheduling policy) of /proc/self/task/TID/stat, counted after the parenthesised command name. */
+  private static Priority priorityOf(String tid) throws IOException {
     String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
     String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Integer.parseInt(after[16]);
+    return new Priority(Integer.parseInt(after[16]), Integer.parseInt(after[38]));
   }
 }
