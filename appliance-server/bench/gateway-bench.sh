@@ -5,7 +5,9 @@
 #   (d) Airlock with its data directory on tmpfs (/dev/shm): fsync is a no-op there, so this row is
 #       NOT durable; it separates the gateway's own cost from the disk's fsync latency.
 #   (e) optional, BASELINE_JAR=/path/to/airlock-server.jar: another build, durable like (c), so that
-#       a change is compared with what it replaces in the same run.
+#       a change is compared with what it replaces in the same run; BASELINE_ENV="NAME=value ..."
+#       sets environment variables for that server only (BASELINE_JAR defaults to this build then),
+#       e.g. BASELINE_ENV=AIRLOCK_GATEWAY_FAST_PATH=false: the inference routes served by Micronaut.
 # Usage (from the repository root):  appliance-server/bench/gateway-bench.sh [seconds per run]
 #   WARMUP=seconds (default 60) of load on each JVM before anything is measured: on 2 busy cores the
 #   JIT compilers need about a minute to finish with the gateway's path (at 10 s it ran at a third
@@ -76,8 +78,8 @@ wait_http "http://127.0.0.1:$NGINX_PORT/health"
 
 # (c) Airlock on the local disk, (d) Airlock on tmpfs: same jar, same settings.
 OPERATOR=bench-operator-token
-start_airlock() { # data-dir port [jar]
-  AIRLOCK_DATA_DIR=$1 MICRONAUT_SERVER_PORT=$2 AIRLOCK_GATEWAY_OPERATOR_TOKEN=$OPERATOR \
+start_airlock() { # data-dir port [jar [environment]]
+  env ${4:-} AIRLOCK_DATA_DIR=$1 MICRONAUT_SERVER_PORT=$2 AIRLOCK_GATEWAY_OPERATOR_TOKEN=$OPERATOR \
     AIRLOCK_GATEWAY_EXTERNAL_ALLOWLIST=127.0.0.1:$STANDIN_PORT AIRLOCK_LOG_FORMAT=text \
     "$JAVA" -Xmx1g -jar "${3:-$JAR}" > "$1.log" 2>&1 &
   PIDS+=($!)
@@ -101,9 +103,10 @@ start_airlock "$WORK/data" "$AIRLOCK_PORT"
 start_airlock "$TMPFS_DIR/data" "$TMPFS_PORT"
 DISK_KEY=$(setup_airlock "$AIRLOCK_PORT")
 TMPFS_KEY=$(setup_airlock "$TMPFS_PORT")
+[ -z "${BASELINE_ENV:-}" ] || BASELINE_JAR=${BASELINE_JAR:-$JAR}
 if [ -n "${BASELINE_JAR:-}" ]; then
   BASELINE_PORT=$(free_port)
-  start_airlock "$WORK/data-baseline" "$BASELINE_PORT" "$BASELINE_JAR"
+  start_airlock "$WORK/data-baseline" "$BASELINE_PORT" "$BASELINE_JAR" "${BASELINE_ENV:-}"
   BASELINE_KEY=$(setup_airlock "$BASELINE_PORT")
 fi
 

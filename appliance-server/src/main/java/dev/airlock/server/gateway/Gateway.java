@@ -119,7 +119,7 @@ public class Gateway {
     }
   }
 
-  public MutableHttpResponse<?> listModels(HttpRequest<?> request) {
+  public GatewayAnswer listModels(GatewayRequest request) {
     Call call = new Call("/v1/models", Runnable::run);
     try {
       App app = authenticate(request, call).app();
@@ -130,18 +130,18 @@ public class Gateway {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("object", "list");
       body.put("data", data);
-      return finish(call, HttpResponse.ok(json(body)).contentType(MediaType.APPLICATION_JSON_TYPE), 200);
+      return finish(call, GatewayAnswer.json(200, json(body)));
     } catch (GatewayError e) {
       return error(call, e);
     }
   }
 
-  public MutableHttpResponse<?> getModel(HttpRequest<?> request, String id) {
+  public GatewayAnswer getModel(GatewayRequest request, String id) {
     Call call = new Call("/v1/models/{id}", Runnable::run);
     try {
       App app = authenticate(request, call).app();
       if (!app.mayUse(id) || models.resolve(id).isEmpty()) throw GatewayError.modelNotFound(id);
-      return finish(call, HttpResponse.ok(json(modelCard(id))).contentType(MediaType.APPLICATION_JSON_TYPE), 200);
+      return finish(call, GatewayAnswer.json(200, json(modelCard(id))));
     } catch (GatewayError e) {
       return error(call, e);
     }
@@ -153,10 +153,10 @@ public class Gateway {
    * a thread, and continues on that same loop. Only a key that is not in the key cache is checked
    * off the loop (a database query).
    */
-  public CompletableFuture<MutableHttpResponse<?>> infer(String route, HttpRequest<?> request, byte[] body) {
+  public CompletableFuture<GatewayAnswer> infer(String route, GatewayRequest request, byte[] body) {
     Call call = new Call(route, client.loop());
     String key = presentedKey(request);
-    CompletableFuture<MutableHttpResponse<?>> answer;
+    CompletableFuture<GatewayAnswer> answer;
     if (key == null || apps.answersFromMemory(key)) {
       answer = admitted(call, request, body);
     } else {
@@ -166,7 +166,7 @@ public class Gateway {
   }
 
   /** Checks everything that can be checked before forwarding; any refusal is an exceptional GatewayError. */
-  private CompletableFuture<MutableHttpResponse<?>> admitted(Call call, HttpRequest<?> request, byte[] body) {
+  private CompletableFuture<GatewayAnswer> admitted(Call call, GatewayRequest request, byte[] body) {
     try {
       String route = call.route;
       App app = authenticate(request, call).app();
@@ -210,7 +210,7 @@ public class Gateway {
     }
   }
 
-  private CompletableFuture<MutableHttpResponse<?>> forward(Call call, byte[] forward, boolean injectedUsage) {
+  private CompletableFuture<GatewayAnswer> forward(Call call, byte[] forward, boolean injectedUsage) {
     Replica replica = supervisor.acquire(call.resolved.model().id()).orElse(null);
     if (replica == null) {
       return auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(), "no healthy replica")
@@ -222,7 +222,7 @@ public class Gateway {
     return call.stream ? streaming(call, forward, injectedUsage) : whole(call, forward);
   }
 
-  private CompletableFuture<MutableHttpResponse<?>> whole(Call call, byte[] forward) {
+  private CompletableFuture<GatewayAnswer> whole(Call call, byte[] forward) {
     Replica replica = call.replica;
     call.forwardedAt = System.nanoTime();
     CompletableFuture<BackendClient.Answer> sent;
@@ -238,7 +238,7 @@ public class Gateway {
       if (failure != null) {
         supervisor.failed(replica);
         return auditResponse(call, Outcome.BACKEND_ERROR, 503, new ResponseAssembler(),
-            "backend failed: " + rootMessage(failure)).<MutableHttpResponse<?>>thenApply(durable -> {
+            "backend failed: " + rootMessage(failure)).<GatewayAnswer>thenApply(durable -> {
               throw GatewayError.backendFailed(call.resolved.model().id());
             });
       }
@@ -256,13 +256,12 @@ public class Gateway {
       limiter.used(call.caller.app(), assembled.totalTokens());
       metrics.tokens(call.app(), call.model(), assembled.promptTokens(), assembled.completionTokens());
       // The answer is released only once its record is durable.
-      return auditResponse(call, outcome, status, assembled, null).<MutableHttpResponse<?>>thenApply(durable ->
-          finish(call, HttpResponse.<byte[]>status(httpStatus(finalStatus)).body(answer)
-              .contentType(MediaType.APPLICATION_JSON_TYPE), finalStatus));
+      return auditResponse(call, outcome, status, assembled, null).<GatewayAnswer>thenApply(durable ->
+          finish(call, GatewayAnswer.json(finalStatus, answer)));
     }).thenCompose(f -> f);
   }
 
-  private CompletableFuture<MutableHttpResponse<?>> streaming(Call call, byte[] forward, boolean injectedUsage) {
+  private CompletableFuture<GatewayAnswer> streaming(Call call, byte[] forward, boolean injectedUsage) {
     call.forwardedAt = System.nanoTime();
     Relay relay = new Relay(call, injectedUsage);
     try {
@@ -279,7 +278,7 @@ public class Gateway {
    * Runs on the event loop the backend connection reads on.
    */
   private final class Relay implements BackendClient.StreamHandler {
-    final CompletableFuture<MutableHttpResponse<?>> started = new CompletableFuture<>();
+    final CompletableFuture<GatewayAnswer> started = new CompletableFuture<>();
     private final Call call;
     private final boolean injectedUsage;
     private final ResponseAssembler assembled = new ResponseAssembler();
@@ -308,11 +307,10 @@ public class Gateway {
         BackendClient.Exchange e = exchange;
         if (e != null) e.cancel();
       });
-      MutableHttpResponse<Flux<Event<String>>> out = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-      out.header(REQUEST_ID_HEADER, call.requestId);
-      out.header(OVERHEAD_HEADER, millis(call.forwardedAt - call.start));
-      out.header(HttpHeaders.CACHE_CONTROL, "no-cache");
-      started.complete(out);
+      started.complete(GatewayAnswer.stream(events)
+          .header(REQUEST_ID_HEADER, call.requestId)
+          .header(OVERHEAD_HEADER, millis(call.forwardedAt - call.start))
+          .header(HttpHeaders.CACHE_CONTROL, "no-cache"));
     }
 
     @Override
@@ -415,8 +413,7 @@ public class Gateway {
         if (auditFailure != null) {
           started.completeExceptionally(auditFailure);
         } else {
-          started.complete(finish(call, HttpResponse.<byte[]>status(httpStatus(s)).body(answer)
-              .contentType(MediaType.APPLICATION_JSON_TYPE), s));
+          started.complete(finish(call, GatewayAnswer.json(s, answer)));
         }
       });
     }
@@ -450,15 +447,15 @@ public class Gateway {
     }
   }
 
-  private static String presentedKey(HttpRequest<?> request) {
-    String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+  private static String presentedKey(GatewayRequest request) {
+    String header = request.header(HttpHeaders.AUTHORIZATION);
     if (header == null || header.isBlank()) return null;
     String key = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
     return key.isEmpty() ? null : key;
   }
 
-  private Caller authenticate(HttpRequest<?> request, Call call) {
-    String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+  private Caller authenticate(GatewayRequest request, Call call) {
+    String header = request.header(HttpHeaders.AUTHORIZATION);
     if (header == null || header.isBlank()) throw GatewayError.missingKey();
     String key = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
     if (key.isEmpty()) throw GatewayError.missingKey();
@@ -505,10 +502,10 @@ public class Gateway {
   }
 
   /** The OpenAI {@code user} field, or the app's configured header, names the audit subject. */
-  private static String subject(ObjectNode json, HttpRequest<?> request, App app) {
+  private static String subject(ObjectNode json, GatewayRequest request, App app) {
     JsonNode user = json.get("user");
     if (user != null && user.isTextual() && !user.asText().isBlank()) return user.asText();
-    return app.subjectHeader().map(h -> request.getHeaders().get(h)).filter(v -> !v.isBlank()).orElse(null);
+    return app.subjectHeader().map(request::header).filter(v -> !v.isBlank()).orElse(null);
   }
 
   /**
@@ -561,7 +558,7 @@ public class Gateway {
    * Authenticated requests refused before forwarding (ungranted model, limits): recorded, without
    * their prompt; the refusal is answered once its record is durable.
    */
-  private CompletableFuture<MutableHttpResponse<?>> refuse(Call call, String reason, GatewayError refusal) {
+  private CompletableFuture<GatewayAnswer> refuse(Call call, String reason, GatewayError refusal) {
     AuditRecord.Builder b = record("inference.refused", call, "refused");
     b.indexField("reason", reason);
     return append(call, b, Map.of()).thenApply(durable -> {
@@ -609,7 +606,7 @@ public class Gateway {
   }
 
   /** The answer for a request that ended in a refusal or an unexpected failure. */
-  private MutableHttpResponse<?> failed(Call call, Throwable failure) {
+  private GatewayAnswer failed(Call call, Throwable failure) {
     Throwable t = failure;
     while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
     if (t instanceof GatewayError e) return error(call, e);
@@ -617,28 +614,27 @@ public class Gateway {
     return error(call, GatewayError.internal(call.requestId));
   }
 
-  private MutableHttpResponse<?> error(Call call, GatewayError e) {
+  private GatewayAnswer error(Call call, GatewayError e) {
     Map<String, Object> err = new LinkedHashMap<>();
     err.put("message", e.getMessage());
     err.put("type", e.type());
     err.put("param", e.param().orElse(null));
     err.put("code", e.code());
-    MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(httpStatus(e.status()))
-        .body(json(Map.of("error", err))).contentType(MediaType.APPLICATION_JSON_TYPE);
+    GatewayAnswer response = GatewayAnswer.json(e.status(), json(Map.of("error", err)));
     if (e.retryAfterSeconds() > 0) response.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
     if (e.status() >= 500) {
       LOG.warn("request refused: requestId={} app={} model={} status={} code={}", call.requestId, call.app(),
           call.model(), e.status(), e.code());
     }
-    return finish(call, response, e.status());
+    return finish(call, response);
   }
 
-  private MutableHttpResponse<?> finish(Call call, MutableHttpResponse<?> response, int status) {
+  private GatewayAnswer finish(Call call, GatewayAnswer response) {
     long total = System.nanoTime() - call.start;
     long overhead = total - call.backendNanos;
     response.header(REQUEST_ID_HEADER, call.requestId);
     response.header(OVERHEAD_HEADER, millis(overhead));
-    metrics.request(call.app(), call.model(), status, total, overhead);
+    metrics.request(call.app(), call.model(), response.status(), total, overhead);
     return response;
   }
 
@@ -656,14 +652,6 @@ public class Gateway {
       return JSON.writeValueAsBytes(value);
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static HttpStatus httpStatus(int code) {
-    try {
-      return HttpStatus.valueOf(code);
-    } catch (IllegalArgumentException e) {
-      return HttpStatus.BAD_GATEWAY;
     }
   }
 

@@ -33,6 +33,7 @@ public class GatewayConfig {
   private Duration restartBackoff = DEFAULT_RESTART_BACKOFF;
   private Duration maxRestartBackoff = DEFAULT_MAX_RESTART_BACKOFF;
   private int firstBackendPort = DEFAULT_FIRST_BACKEND_PORT;
+  private boolean fastPath = true;
 
   /** The operator token for /admin and /metrics; empty disables both. */
   public Optional<String> operatorToken() {
@@ -102,5 +103,18 @@ public class GatewayConfig {
 
   public void setFirstBackendPort(int firstBackendPort) {
     this.firstBackendPort = firstBackendPort;
+  }
+
+  /**
+   * Whether the inference routes are served on the connection's pipeline ahead of Micronaut's
+   * routing ({@link GatewayFastPath}); off, Micronaut serves them with the same gateway. For
+   * comparing the two, e.g. in the benchmark.
+   */
+  public boolean isFastPath() {
+    return fastPath;
+  }
+
+  public void setFastPath(boolean fastPath) {
+    this.fastPath = fastPath;
   }
 }

@@ -2,6 +2,8 @@ package dev.airlock.server.gateway;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -29,28 +31,28 @@ public class GatewayController {
   @Get("/models")
   @ExecuteOn(TaskExecutors.VIRTUAL)
   public MutableHttpResponse<?> models(HttpRequest<?> request) {
-    return gateway.listModels(request);
+    return written(gateway.listModels(headersOf(request)));
   }
 
   @Get("/models/{+id}")
   @ExecuteOn(TaskExecutors.VIRTUAL)
   public MutableHttpResponse<?> model(HttpRequest<?> request, @PathVariable String id) {
-    return gateway.getModel(request, id);
+    return written(gateway.getModel(headersOf(request), id));
   }
 
   @Post(uri = "/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
   public CompletableFuture<MutableHttpResponse<?>> chat(HttpRequest<?> request, @Nullable @Body byte[] body) {
-    return gateway.infer("/v1/chat/completions", request, body);
+    return gateway.infer("/v1/chat/completions", headersOf(request), body).thenApply(GatewayController::written);
   }
 
   @Post(uri = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
   public CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Nullable @Body byte[] body) {
-    return gateway.infer("/v1/completions", request, body);
+    return gateway.infer("/v1/completions", headersOf(request), body).thenApply(GatewayController::written);
   }
 
   @Post(uri = "/embeddings", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
   public CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Nullable @Body byte[] body) {
-    return gateway.infer("/v1/embeddings", request, body);
+    return gateway.infer("/v1/embeddings", headersOf(request), body).thenApply(GatewayController::written);
   }
 
   /** Anything else under /v1: not a route (nothing is ever forwarded but the routes above). */
@@ -74,14 +76,27 @@ public class GatewayController {
     return unknown(request);
   }
 
+  private static GatewayRequest headersOf(HttpRequest<?> request) {
+    return name -> request.getHeaders().get(name);
+  }
+
+  /** The gateway's answer as Micronaut writes it; {@link GatewayFastPath#written} writes the same on the pipeline. */
+  static MutableHttpResponse<?> written(GatewayAnswer answer) {
+    MutableHttpResponse<?> response = answer.streamed()
+        ? HttpResponse.ok(answer.events()).contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
+        : HttpResponse.status(HttpStatus.valueOf(answer.status())).body(answer.body()).contentType(MediaType.APPLICATION_JSON_TYPE);
+    answer.headers().forEach(response::header);
+    return response;
+  }
+
   private static MutableHttpResponse<?> unknown(HttpRequest<?> request) {
     String path = request.getPath();
     boolean postRoute = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
     if (postRoute) {
-      return GatewayErrors.answer(io.micronaut.http.HttpStatus.METHOD_NOT_ALLOWED, "Method " + request.getMethodName()
+      return GatewayErrors.answer(HttpStatus.METHOD_NOT_ALLOWED, "Method " + request.getMethodName()
           + " is not allowed on " + path + "; allowed: POST.", "method_not_allowed").header("Allow", "POST");
     }
-    return GatewayErrors.answer(io.micronaut.http.HttpStatus.NOT_FOUND, "There is no route " + request.getMethodName() + " " + path
+    return GatewayErrors.answer(HttpStatus.NOT_FOUND, "There is no route " + request.getMethodName() + " " + path
         + ". The OpenAI-compatible routes are /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.",
         "unknown_route");
   }
