@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.reactivestreams.Subscription;
@@ -82,19 +83,32 @@ final class GatewayFastPath extends ChannelDuplexHandler {
     this.maxBody = maxBody;
   }
 
-  /** A request this handler took, its body filling in. */
+  /**
+   * A request this handler took, its body filling in. The body grows as its bytes arrive, so that a
+   * client that announces a large body and sends nothing holds no more memory than it sent.
+   */
   private static final class Taken {
+    private static final int FIRST = 64 * 1024;
     final String route;
     final HttpHeaders headers;
     final boolean keepAlive;
-    final byte[] body;
+    final int length;
+    byte[] body;
     int filled;
 
     Taken(String route, HttpRequest request, int length) {
       this.route = route;
       this.headers = request.headers();
       this.keepAlive = HttpUtil.isKeepAlive(request);
-      this.body = new byte[length];
+      this.length = length;
+      this.body = new byte[Math.min(length, FIRST)];
+    }
+
+    void add(ByteBuf b) {
+      int n = Math.min(b.readableBytes(), length - filled);
+      if (filled + n > body.length) body = Arrays.copyOf(body, (int) Math.min(length, Math.max(2L * body.length, filled + n)));
+      b.readBytes(body, filled, n);
+      filled += n;
     }
   }
 
@@ -158,10 +172,7 @@ final class GatewayFastPath extends ChannelDuplexHandler {
 
   private void fill(HttpContent content) {
     try {
-      ByteBuf b = content.content();
-      int n = Math.min(b.readableBytes(), taken.body.length - taken.filled);
-      b.readBytes(taken.body, taken.filled, n);
-      taken.filled += n;
+      taken.add(content.content());
     } finally {
       content.release();
     }
@@ -177,7 +188,13 @@ final class GatewayFastPath extends ChannelDuplexHandler {
     state = State.SERVING;
     Taken t = taken;
     taken = null;
-    gateway.infer(t.route, t.headers::get, t.body).whenComplete((answer, failure) -> {
+    CompletableFuture<GatewayAnswer> answered;
+    try {
+      answered = gateway.infer(t.route, t.headers::get, t.filled == t.body.length ? t.body : Arrays.copyOf(t.body, t.filled));
+    } catch (RuntimeException e) {
+      answered = CompletableFuture.failedFuture(e);
+    }
+    answered.whenComplete((answer, failure) -> {
       if (ctx.executor().inEventLoop()) {
         answer(t, answer, failure);
       } else {

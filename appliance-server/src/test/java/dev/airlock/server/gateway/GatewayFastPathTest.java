@@ -291,6 +291,22 @@ class GatewayFastPathTest {
   }
 
   @Test
+  void aLargeBodyArrivingInPiecesReachesTheGatewayWhole() {
+    EmbeddedChannel big = new EmbeddedChannel(new GatewayFastPath(calls, 1 << 20), new Behind());
+    byte[] body = new byte[300_001];
+    for (int i = 0; i < body.length; i++) body[i] = (byte) (i * 31 + i / 7);
+    big.writeInbound(post(CHAT, body));
+    int piece = 7 * 1024;
+    for (int from = 0; from < body.length; from += piece) {
+      int n = Math.min(piece, body.length - from);
+      big.writeInbound(from + n < body.length ? new DefaultHttpContent(Unpooled.copiedBuffer(body, from, n))
+          : new DefaultLastHttpContent(Unpooled.copiedBuffer(body, from, n)));
+    }
+    assertThat(calls.bodies).hasSize(1);
+    assertThat(calls.bodies.getFirst()).isEqualTo(body);
+  }
+
+  @Test
   void anEmptyBodyStillReachesTheGatewayWhichRefusesIt() {
     HttpRequest r = post(CHAT, new byte[0]);
     channel.writeInbound(r);
