@@ -98,17 +98,23 @@ public record AuditLeaf(
 
   /** The leaf's bytes. */
   public byte[] encode() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + sealed.length);
-    byte[] header = header();
-    out.writeBytes(header);
-    out.writeBytes(nonce);
-    out.writeBytes(u32(sealed.length));
-    out.writeBytes(sealed);
-    return out.toByteArray();
+    return encode(header(), nonce, sealed);
+  }
+
+  /** A leaf's bytes from its header, nonce and sealed part (the sealer writes new leaves this way). */
+  static byte[] encode(byte[] header, byte[] nonce, byte[] sealed) {
+    return ByteBuffer.allocate(header.length + nonce.length + 4 + sealed.length)
+        .put(header).put(nonce).putInt(sealed.length).put(sealed).array();
   }
 
   /** The associated data of the seal: every leaf byte before the nonce. */
   byte[] header() {
+    return header(type, time, actorKind, actorId, model, requestId, status, indexFields, subjectTag, dataKeyId);
+  }
+
+  static byte[] header(String type, Instant time, Actor.Kind actorKind, Optional<String> actorId, Optional<String> model,
+                       Optional<String> requestId, String status, Map<String, String> indexFields, byte[] subjectTag,
+                       byte[] dataKeyId) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.write(VERSION);
     str(out, type);

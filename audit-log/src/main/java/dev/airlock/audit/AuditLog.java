@@ -277,7 +277,7 @@ public final class AuditLog implements AutoCloseable {
    */
   public CompletableFuture<Long> appendAsync(AuditRecord record) {
     try {
-      byte[] leaf = sealer.seal(record).encode();
+      byte[] leaf = sealer.sealEncoded(record);
       if (leaf.length > Frames.MAX_CONTENT) {
         throw new AuditLogException("a " + record.type() + " record of " + leaf.length + " bytes is larger than the "
             + Frames.MAX_CONTENT + " bytes an entry may hold; nothing was recorded. Keep large bodies elsewhere and "
@@ -609,7 +609,7 @@ public final class AuditLog implements AutoCloseable {
 
   /** Appends one record from the writer thread itself (erasure and retention records). */
   private long appendOnWriter(AuditRecord r) {
-    Append a = Append.of(sealer.seal(r).encode(), r.summary());
+    Append a = Append.of(sealer.sealEncoded(r), r.summary());
     List<Append> one = new ArrayList<>(List.of(a));
     flush(one);
     return await(a.done());

@@ -57,15 +57,19 @@ final class RecordSealer {
     return t.clone();
   }
 
-  AuditLeaf seal(AuditRecord r) {
+  /**
+   * The record sealed, as the leaf's bytes: the header (the seal's associated data) is built once
+   * and the bytes written once, without the intermediate leaf objects (this is on every append).
+   */
+  byte[] sealEncoded(AuditRecord r) {
     byte[] tag = r.subject().map(this::tag).orElse(AuditLeaf.NO_SUBJECT);
     long day = r.time().atOffset(ZoneOffset.UTC).toLocalDate().toEpochDay();
     KeyRing.DataKey key = keys.keyFor(tag, r.type(), day);
     byte[] nonce = new byte[AuditLeaf.NONCE_BYTES];
     RANDOM.nextBytes(nonce);
     Optional<String> plainActor = r.actor().isPersonal() ? Optional.empty() : Optional.of(r.actor().id());
-    AuditLeaf unsealed = new AuditLeaf(r.type(), r.time(), r.actor().kind(), plainActor, r.model(), r.requestId(),
-        r.status(), r.indexFields(), tag, key.id, nonce, new byte[0]);
+    byte[] header = AuditLeaf.header(r.type(), r.time(), r.actor().kind(), plainActor, r.model(), r.requestId(),
+        r.status(), r.indexFields(), tag, key.id);
     ByteArrayOutputStream plain = new ByteArrayOutputStream(r.payload().length + 64);
     AuditLeaf.str(plain, r.subject().orElse(""));
     AuditLeaf.str(plain, r.actor().isPersonal() ? r.actor().id() : "");
@@ -75,10 +79,8 @@ final class RecordSealer {
     Cipher c = borrowCipher();
     try {
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
-      c.updateAAD(unsealed.header());
-      byte[] sealed = c.doFinal(plain.toByteArray());
-      return new AuditLeaf(unsealed.type(), unsealed.time(), unsealed.actorKind(), unsealed.actorId(),
-          unsealed.model(), unsealed.requestId(), unsealed.status(), unsealed.indexFields(), tag, key.id, nonce, sealed);
+      c.updateAAD(header);
+      return AuditLeaf.encode(header, nonce, c.doFinal(plain.toByteArray()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM sealing failed", e);
     } finally {

@@ -138,7 +138,9 @@ final class TreeStore implements TreeHashes, Closeable {
       byte[] node = h;
       while (true) {
         if (out[level] == null) {
-          out[level] = ByteBuffer.allocate(Math.max(64, (leafHashes.size() >>> level) + 2) * MerkleHash.SIZE);
+          // Sized for this batch: a batch of a few entries touches every level, so a fixed minimum per
+          // level was most of what an append allocated.
+          out[level] = ByteBuffer.allocate(((leafHashes.size() >>> level) + 2) * MerkleHash.SIZE);
           firstPos[level] = i;
         }
         if (!out[level].hasRemaining()) {
