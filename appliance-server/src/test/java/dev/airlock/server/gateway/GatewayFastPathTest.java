@@ -106,6 +106,18 @@ class GatewayFastPathTest {
     channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri));
   }
 
+  /** Becomes true when a read reaches the socket's end of the pipeline. */
+  private AtomicBoolean readsOfTheSocket() {
+    AtomicBoolean asked = new AtomicBoolean();
+    channel.pipeline().addFirst(new ChannelDuplexHandler() {
+      @Override
+      public void read(ChannelHandlerContext ctx) {
+        asked.set(true);
+      }
+    });
+    return asked;
+  }
+
   private static GatewayAnswer ok(String json) {
     return GatewayAnswer.json(200, json.getBytes(StandardCharsets.UTF_8)).header("x-request-id", "req_1");
   }
@@ -195,13 +207,7 @@ class GatewayFastPathTest {
     sendGet("/v1/models");
     send(post("/v1/embeddings", BODY), BODY);
     assertThat(behind.received).as("held while the first is served").isEmpty();
-    AtomicBoolean readAsked = new AtomicBoolean();
-    channel.pipeline().addFirst(new ChannelDuplexHandler() {
-      @Override
-      public void read(ChannelHandlerContext ctx) {
-        readAsked.set(true);
-      }
-    });
+    AtomicBoolean readAsked = readsOfTheSocket();
     behind.ctx.read();
     assertThat(readAsked).as("a read asked for while serving is held back").isFalse();
 
@@ -221,13 +227,7 @@ class GatewayFastPathTest {
   @Test
   void theSocketIsReadWhileARequestIsServedSoThatAClientGoingAwayIsSeen() {
     send(post(CHAT, BODY), BODY);
-    AtomicBoolean readAsked = new AtomicBoolean();
-    channel.pipeline().addFirst(new ChannelDuplexHandler() {
-      @Override
-      public void read(ChannelHandlerContext ctx) {
-        readAsked.set(true);
-      }
-    });
+    AtomicBoolean readAsked = readsOfTheSocket();
     behind.ctx.read();
     assertThat(readAsked).isTrue();
   }
