@@ -138,6 +138,10 @@ await_index() { # (a build without the lag gauge counts as caught up)
   local lag; for _ in $(seq 1 1200); do lag=$(index_lag "$1"); [ -z "$lag" ] || [ "$lag" = "0" ] && return 0; sleep 0.5; done
   echo "index of :$1 did not catch up" >&2; }
 for port in "$AIRLOCK_PORT" "$TMPFS_PORT" ${BASELINE_PORT:-}; do await_index "$port"; done
+# An index that just caught up leaves hundreds of MB of dirty pages that the kernel writes back over
+# the next half minute, on the disk whose fsyncs the durable run waits for: write them out first.
+settle() { sync; sleep 1; }
+settle
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, ${DURATION}s per run, $CONNECTIONS connections, $THREADS wrk threads"
 echo "# name req/s p50_ms p99_ms non2xx"
@@ -148,6 +152,7 @@ run_airlock() { # name port key
   local behind t0; behind=$(index_lag "$2"); t0=$(date +%s.%N)
   for port in "$AIRLOCK_PORT" "$TMPFS_PORT" ${BASELINE_PORT:-}; do await_index "$port"; done
   echo "# $1: search index $behind entries behind the log at the end of the run, caught up $(python3 -c "import time; print(f'{time.time() - $t0:.1f}')") s later" >> "$WORK/index.txt"
+  settle
 }
 { run direct "http://127.0.0.1:$STANDIN_PORT"; run nginx "http://127.0.0.1:$NGINX_PORT"
   run_airlock airlock "$AIRLOCK_PORT" "$DISK_KEY"
