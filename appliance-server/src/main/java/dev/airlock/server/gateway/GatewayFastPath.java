@@ -152,10 +152,11 @@ final class GatewayFastPath extends ChannelDuplexHandler {
     return state == State.WAITING || state == State.SERVING;
   }
 
-  private void accept(Object msg) {
+  /** Takes the message or passes it to Micronaut; true when it went to Micronaut. */
+  private boolean accept(Object msg) {
     if (state == State.TAKING && msg instanceof HttpContent content) {
       fill(content);
-      return;
+      return false;
     }
     if (msg instanceof HttpRequest request) {
       String route = takes(request);
@@ -163,11 +164,12 @@ final class GatewayFastPath extends ChannelDuplexHandler {
         taken = new Taken(route, request, Integer.parseInt(request.headers().get(HttpHeaderNames.CONTENT_LENGTH).trim()));
         state = State.TAKING;
         ReferenceCountUtil.release(msg);
-        return;
+        return false;
       }
       micronautOpen++;
     }
     ctx.fireChannelRead(msg);
+    return true;
   }
 
   private void fill(HttpContent content) {
@@ -299,11 +301,7 @@ final class GatewayFastPath extends ChannelDuplexHandler {
   private void resume() {
     boolean passed = false;
     while (!blocked() && !held.isEmpty()) {
-      Object msg = held.poll();
-      boolean toMicronaut = !(state == State.TAKING && msg instanceof HttpContent)
-          && !(msg instanceof HttpRequest r && takes(r) != null);
-      accept(msg);
-      passed |= toMicronaut;
+      passed |= accept(held.poll());
     }
     if (passed) ctx.fireChannelReadComplete();
     if (readHeld && held.isEmpty()) {
@@ -334,12 +332,6 @@ final class GatewayFastPath extends ChannelDuplexHandler {
       if (micronautOpen == 0 && state == State.WAITING) ctx.executor().execute(this::serveWhenFirst);
     }
     ctx.write(msg, promise);
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    // Micronaut asks for more input from here; a held read is issued once this handler's answer is written.
-    ctx.fireChannelReadComplete();
   }
 
   @Override
