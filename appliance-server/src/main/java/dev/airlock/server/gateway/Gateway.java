@@ -19,11 +19,6 @@ import dev.airlock.server.backend.BackendSupervisor;
 import dev.airlock.server.backend.Replica;
 import dev.airlock.server.backend.ResolvedModel;
 import io.micronaut.http.HttpHeaders;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.sse.Event;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -455,10 +450,8 @@ public class Gateway {
   }
 
   private Caller authenticate(GatewayRequest request, Call call) {
-    String header = request.header(HttpHeaders.AUTHORIZATION);
-    if (header == null || header.isBlank()) throw GatewayError.missingKey();
-    String key = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-    if (key.isEmpty()) throw GatewayError.missingKey();
+    String key = presentedKey(request);
+    if (key == null) throw GatewayError.missingKey();
     call.caller = apps.authenticate(key).orElseThrow(GatewayError::invalidKey);
     return call.caller;
   }

@@ -80,7 +80,7 @@ public class GatewayController {
     return name -> request.getHeaders().get(name);
   }
 
-  /** The gateway's answer as Micronaut writes it; {@link GatewayFastPath#written} writes the same on the pipeline. */
+  /** The gateway's answer as Micronaut writes it; GatewayFastPath writes the same on the pipeline. */
   static MutableHttpResponse<?> written(GatewayAnswer answer) {
     MutableHttpResponse<?> response = answer.streamed()
         ? HttpResponse.ok(answer.events()).contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
