@@ -133,14 +133,31 @@ BENCH_KEY=$TMPFS_KEY run warmup-airlock-tmpfs "http://127.0.0.1:$TMPFS_PORT" > /
 DURATION=$DURATION_SAVED
 # The warm-ups left each Airlock's search index behind its log (it yields the CPU to requests);
 # let them catch up first, or their catching up would take CPU from whatever is measured next.
-index_lag() { curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/metrics" | awk '/^airlock_audit_index_lag_entries/{print $2}'; }
-await_index() { # (a build without the lag gauge counts as caught up)
-  local lag; for _ in $(seq 1 1200); do lag=$(index_lag "$1"); [ -z "$lag" ] || [ "$lag" = "0" ] && return 0; sleep 0.5; done
+index_gauge() { # port name
+  curl -fs -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
+index_lag() { index_gauge "$1" airlock_audit_index_lag_entries; }
+await_index() { # caught up and its search indexes built (a build without a gauge counts as done)
+  local lag building; for _ in $(seq 1 1200); do
+    lag=$(index_lag "$1"); building=$(index_gauge "$1" airlock_audit_index_rebuilding)
+    { [ -z "$lag" ] || [ "$lag" = "0" ]; } && { [ -z "$building" ] || [ "$building" = "0" ]; } && return 0; sleep 0.5; done
   echo "index of :$1 did not catch up" >&2; }
 for port in "$AIRLOCK_PORT" "$TMPFS_PORT" ${BASELINE_PORT:-}; do await_index "$port"; done
 # An index that just caught up leaves hundreds of MB of dirty pages that the kernel writes back over
 # the next half minute, on the disk whose fsyncs the durable run waits for: write them out first.
-settle() { sync; sleep 1; }
+# Then wait (up to 5 minutes) for a second in which the cores are at least 90 % idle, so that no
+# server's background work (a build without the rebuilding gauge, the JIT) runs into the next run.
+settle() {
+  sync
+  python3 - <<'PY'
+import time
+def idle():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return f[3] + f[4], sum(f)
+for _ in range(300):
+    i0, t0 = idle(); time.sleep(1); i1, t1 = idle()
+    if (i1 - i0) >= 0.9 * (t1 - t0): break
+PY
+}
 settle
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, ${DURATION}s per run, $CONNECTIONS connections, $THREADS wrk threads"

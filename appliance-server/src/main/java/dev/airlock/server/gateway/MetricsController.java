@@ -66,7 +66,9 @@ public class MetricsController {
     // The search index is background work: under a burst it falls behind the log and catches up after.
     IndexStatus indexed = index.status();
     audit.append("# TYPE airlock_audit_index_lag_entries gauge\n")
-        .append("airlock_audit_index_lag_entries ").append(indexed.behind()).append('\n');
+        .append("airlock_audit_index_lag_entries ").append(indexed.behind()).append('\n')
+        .append("# TYPE airlock_audit_index_rebuilding gauge\n")
+        .append("airlock_audit_index_rebuilding ").append(indexed.rebuilding() ? 1 : 0).append('\n');
     if (mirror.isPresent()) {
       // Present when the server mirrors the audit log to Kafka: leaves durable here but not yet acknowledged there.
       MirrorStatus status = mirror.get().status();

@@ -297,7 +297,8 @@ class GatewayHttpTest {
         .contains("airlock_backend_replica_healthy{model=\"tiny-chat\",replica=\"0\"}")
         .contains("airlock_audit_append_seconds_count")
         .containsPattern("(?m)^airlock_audit_log_entries [1-9][0-9]*$")
-        .containsPattern("(?m)^airlock_audit_index_lag_entries [0-9]+$");
+        .containsPattern("(?m)^airlock_audit_index_lag_entries [0-9]+$")
+        .containsPattern("(?m)^airlock_audit_index_rebuilding [01]$");
   }
 
   @Test

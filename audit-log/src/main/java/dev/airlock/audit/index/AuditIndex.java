@@ -24,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Finds audit entries fast, without reading the log: by time range, type, app, user, subject,
@@ -59,10 +60,24 @@ public final class AuditIndex implements AutoCloseable {
   static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
   /**
-   * Behind the log by more than this many entries (a rebuild, a long outage), the index drops its
-   * search indexes, loads the rows and builds them again: several times faster than row by row.
+   * Behind the log by more than this many entries and by more than it already holds (a rebuild, a
+   * long outage), the index drops its search indexes, loads the rows and builds them again over the
+   * whole table: several times faster than row by row then. A lag smaller than the table goes row by
+   * row, since rebuilding costs in proportion to everything indexed so far.
    */
   static final long BULK_THRESHOLD = 200_000;
+
+  /**
+   * Tasks waiting for a core more than this share of the time since the writer's last batch: the
+   * cores are saturated, and the writer waits before its next batch (see {@link #yieldWhileCoresBusy}).
+   */
+  static final double BUSY_PRESSURE = 0.5;
+
+  /** How long the writer sleeps between looks at the cores while they are busy. */
+  static final Duration YIELD_STEP = Duration.ofMillis(100);
+
+  /** Longest the writer waits for busy cores before it writes one batch anyway: the index never stops. */
+  static final Duration MAX_YIELD = Duration.ofSeconds(2);
 
   /** Longest wait between retries after the index database failed (e.g. a full disk). */
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
@@ -84,6 +99,12 @@ public final class AuditIndex implements AutoCloseable {
   final java.util.concurrent.Semaphore writes = new java.util.concurrent.Semaphore(1);
   /** {@link #BULK_THRESHOLD}, lowered by tests. */
   volatile long bulkThreshold = BULK_THRESHOLD;
+  /** Bulk loads begun, for tests. */
+  volatile int bulkLoads;
+  /** Whether the cores are saturated; replaced by tests. */
+  volatile BooleanSupplier coresBusy = new CpuPressure(CpuPressure.PROC, BUSY_PRESSURE)::busy;
+  /** {@link #MAX_YIELD}, changed by tests. */
+  volatile Duration maxYield = MAX_YIELD;
 
   private AuditIndex(AuditLog log, IndexStore store) throws SQLException {
     this.log = log;
@@ -192,7 +213,7 @@ public final class AuditIndex implements AutoCloseable {
 
   /** Entries indexed so far (log indexes 0 .. indexed-1) and the log's size, for a lag metric. */
   public IndexStatus status() {
-    return new IndexStatus(indexed, log.size(), Optional.ofNullable(lastError.get()));
+    return new IndexStatus(indexed, log.size(), Optional.ofNullable(lastError.get()), store.bulkLoading());
   }
 
   /** Waits until the index holds every entry the log held when called; true if it got there in time. */
@@ -279,7 +300,8 @@ public final class AuditIndex implements AutoCloseable {
 
   /** Indexes one batch: queued entries in order, filling any hole from the log. */
   private void step() throws SQLException {
-    if (log.size() - indexed > bulkThreshold) {
+    long behind = log.size() - indexed;
+    if (behind > bulkThreshold && behind > indexed) {
       bulkCatchUp();
       return;
     }
@@ -326,6 +348,7 @@ public final class AuditIndex implements AutoCloseable {
   private void bulkCatchUp() throws SQLException {
     long target = log.size();
     LOG.log(Level.INFO, "audit index is " + (target - indexed) + " entries behind the log: bulk loading");
+    bulkLoads++;
     store.beginBulkLoad();
     List<IndexStore.Row> rows = new ArrayList<>();
     while (indexed < target && !closed && !rebuildRequested) {
@@ -357,9 +380,29 @@ public final class AuditIndex implements AutoCloseable {
     if (rows.isEmpty()) {
       return;
     }
+    yieldWhileCoresBusy();
     store.insert(rows);
     indexed = rows.get(rows.size() - 1).idx() + 1;
     rows.clear();
+  }
+
+  /**
+   * Waits while the machine's cores are saturated, up to {@link #MAX_YIELD}. The idle scheduling
+   * class alone did not keep the writer off them: with the log on a disk, under saturation, it
+   * still took a quarter of a 2-core machine while the event loops waited for a core more than
+   * half of the time (measured with /proc/PID/task/TID/schedstat). Whether the cores are busy comes
+   * from Linux's CPU pressure ({@link CpuPressure}), measured over the time since the previous
+   * batch, the batch included, and then over each wait.
+   */
+  private void yieldWhileCoresBusy() {
+    long deadline = System.nanoTime() + maxYield.toNanos();
+    try {
+      while (!closed && !rebuildRequested && System.nanoTime() < deadline && coresBusy.getAsBoolean()) {
+        Thread.sleep(YIELD_STEP.toMillis());
+      }
+    } catch (InterruptedException e) {
+      closed = true;
+    }
   }
 
   private IndexStore.Row row(long index, AuditLeaf leaf, Optional<String> userId) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -199,18 +200,73 @@ class AuditIndexTest {
 
   @Test
   void aLongCatchUpLoadsInBulkAndFindsTheSameEntries() throws Exception {
-    append(0, 40);
     List<Long> expectedModel = expected(40, k -> k % 5 == 4);
-    try (AuditIndex index = AuditIndex.open(log)) {
+    try (AuditIndex index = caughtUp()) {
       index.writes.acquire();
-      index.bulkThreshold = 10; // 40 entries behind: the bulk path
+      index.bulkThreshold = 10; // 40 entries behind an empty index: the bulk path
+      append(0, 40);
       index.writes.release();
       assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(index.bulkLoads).isEqualTo(1);
+      assertThat(index.status().rebuilding()).isFalse();
       assertThat(indexes(index.search(AuditQuery.newestFirst().model("m-4").limit(100)))).isEqualTo(expectedModel);
       assertThat(indexes(index.search(AuditQuery.newestFirst().user("user-1").limit(100))))
           .isEqualTo(expected(40, k -> k % 3 == 0 && k % 2 == 1));
       assertThat(index.store.explain("SELECT idx FROM audit_entry USE INDEX (audit_entry_model) WHERE model = 'm-4'"
           + " ORDER BY model DESC, ts DESC, idx DESC LIMIT 51")).contains("/* index sorted */");
+    }
+  }
+
+  @Test
+  void aLagShorterThanWhatIsIndexedGoesRowByRow() throws Exception {
+    append(0, 40);
+    try (AuditIndex index = caughtUp()) {
+      index.writes.acquire();
+      index.bulkThreshold = 10; // 20 behind, over the threshold, but rebuilding would re-sort all 60
+      append(40, 60);
+      index.writes.release();
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(index.bulkLoads).isZero();
+      assertThat(indexes(index.search(AuditQuery.newestFirst().model("m-4").limit(100))))
+          .isEqualTo(expected(60, k -> k % 5 == 4));
+    }
+  }
+
+  @Test
+  void waitsWhileTheCoresAreBusyAndCatchesUpOnceTheyAreNot() throws Exception {
+    append(0, 10);
+    try (AuditIndex index = caughtUp()) {
+      AtomicInteger looks = new AtomicInteger();
+      index.writes.acquire();
+      index.maxYield = Duration.ofHours(1);
+      index.coresBusy = () -> looks.incrementAndGet() > 0;
+      append(10, 30);
+      index.writes.release();
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (looks.get() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // Three looks at busy cores, each followed by a wait: nothing written meanwhile.
+      assertThat(looks.get()).as("the writer looks at the cores before it writes").isGreaterThanOrEqualTo(3);
+      assertThat(index.status().behind()).isEqualTo(20);
+      index.coresBusy = () -> false;
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(indexes(index.search(AuditQuery.newestFirst().limit(100)))).isEqualTo(expected(30, k -> true));
+    }
+  }
+
+  @Test
+  void busyCoresDelayTheIndexButNeverStopIt() throws Exception {
+    try (AuditIndex index = caughtUp()) {
+      AtomicInteger looks = new AtomicInteger();
+      index.writes.acquire();
+      index.maxYield = Duration.ofMillis(300);
+      index.coresBusy = () -> looks.incrementAndGet() > 0; // saturated for good
+      append(0, 30);
+      index.writes.release();
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(looks.get()).isPositive();
+      assertThat(indexes(index.search(AuditQuery.newestFirst().limit(100)))).isEqualTo(expected(30, k -> true));
     }
   }
 
