@@ -43,8 +43,13 @@ public final class AuditIndex implements AutoCloseable {
   /** The index's subdirectory inside the log directory. */
   public static final String DIRECTORY = "index";
 
-  /** Events buffered between the log's listener thread and the index writer; beyond it, read back from the log. */
-  static final int QUEUE = 65_536;
+  /**
+   * Events buffered between the log's listener thread and the index writer (about two batches); beyond
+   * it, entries are read back from the log. While the cores are saturated the writer waits, so under
+   * load the queue is full: at 65,536 it held about 100 MB of entries in the gateway benchmark, which
+   * every young collection copied again until they were promoted.
+   */
+  static final int QUEUE = 4_096;
 
   /** Rows per transaction: large enough to amortise the commit, small enough to keep the lag short. */
   static final int BATCH = 2_000;
@@ -101,6 +106,10 @@ public final class AuditIndex implements AutoCloseable {
   volatile long bulkThreshold = BULK_THRESHOLD;
   /** Bulk loads begun, for tests. */
   volatile int bulkLoads;
+  /** Entries read back from the log instead of taken from the queue, for tests. */
+  volatile long readBack;
+  /** The last entry the log's listener thread handed over (queued or dropped), for tests. */
+  volatile long lastHeard = -1;
   /** Whether the cores are saturated; replaced by tests. */
   volatile BooleanSupplier coresBusy = new CpuPressure(CpuPressure.PROC, BUSY_PRESSURE)::busy;
   /** {@link #MAX_YIELD}, changed by tests. */
@@ -115,6 +124,7 @@ public final class AuditIndex implements AutoCloseable {
       public void onAppended(AppendedEntry entry) {
         // Dropped when full: the writer reads missing entries back from the log.
         queue.offer(entry);
+        lastHeard = entry.index();
       }
 
       @Override
@@ -360,6 +370,7 @@ public final class AuditIndex implements AutoCloseable {
 
   /** Rows for entries {@code [from, to)} read back from the log; user ids come from decrypting. */
   private void fromLog(long from, long to, List<IndexStore.Row> rows) throws SQLException {
+    readBack += to - from;
     for (long i = from; i < to; i++) {
       AuditLeaf leaf = AuditLeaf.decode(log.leaf(i));
       Optional<String> user = leaf.actorKind() == Actor.Kind.USER

@@ -77,6 +77,18 @@ class AuditIndexTest {
     return out;
   }
 
+  /** The indexes of every entry matching {@code query}, following the pages to the end. */
+  static List<Long> everyPage(AuditIndex index, AuditQuery query) {
+    List<Long> out = new ArrayList<>();
+    QueryPage page = index.search(query.limit(AuditQuery.MAX_LIMIT));
+    out.addAll(indexes(page));
+    while (page.next().isPresent()) {
+      page = index.search(query.after(page.next().get()).limit(AuditQuery.MAX_LIMIT));
+      out.addAll(indexes(page));
+    }
+    return out;
+  }
+
   AuditIndex caughtUp() throws InterruptedException {
     AuditIndex index = AuditIndex.open(log);
     assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
@@ -229,6 +241,36 @@ class AuditIndexTest {
       assertThat(index.bulkLoads).isZero();
       assertThat(indexes(index.search(AuditQuery.newestFirst().model("m-4").limit(100))))
           .isEqualTo(expected(60, k -> k % 5 == 4));
+    }
+  }
+
+  @Test
+  void entriesBeyondWhatItsQueueHoldsAreReadBackFromTheLog() throws Exception {
+    int n = AuditIndex.QUEUE + 500;
+    try (AuditIndex index = caughtUp()) {
+      index.writes.acquire(); // the writer is held: the queue fills, then drops
+      List<java.util.concurrent.CompletableFuture<Long>> appended = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        appended.add(log.appendAsync(record(k)));
+      }
+      for (var a : appended) {
+        a.join();
+      }
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (index.lastHeard < n - 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5); // the log's listener thread hands the entries over
+      }
+      assertThat(index.lastHeard).isEqualTo(n - 1);
+      index.writes.release();
+      append(n, n + 20); // queued behind the hole the dropped entries left
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(index.readBack).as("entries the full queue dropped, and perhaps those appended after")
+          .isBetween(500L, 520L);
+      assertThat(index.bulkLoads).isZero();
+      assertThat(everyPage(index, AuditQuery.newestFirst())).isEqualTo(expected(n + 20, k -> true));
+      // User tags of the entries read back come from decrypting them, as for those taken from the queue.
+      assertThat(everyPage(index, AuditQuery.newestFirst().user("user-1")))
+          .isEqualTo(expected(n + 20, k -> k % 3 == 0 && k % 2 == 1));
     }
   }
 
