@@ -658,18 +658,9 @@ public class Gateway {
     return (micros / 1_000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
   }
 
-  /**
-   * {@code req_}, then 12 hex digits of the time in milliseconds since 1970 and 12 random ones: ids
-   * sort by when their requests came, so that each new id lands at the end of the audit index's
-   * request-id B-tree. Fully random ids landed on a random page each: under load the index loaded
-   * and rewrote a page per entry, and those pages, kept in its cache, were most of what the young
-   * collections had to copy.
-   */
-  static String newRequestId() {
+  private static String newRequestId() {
     byte[] b = new byte[12];
     RANDOM.nextBytes(b);
-    long millis = System.currentTimeMillis();
-    for (int i = 5; i >= 0; i--, millis >>>= 8) b[i] = (byte) millis;
     return "req_" + HexFormat.of().formatHex(b);
   }
 

@@ -43,13 +43,8 @@ public final class AuditIndex implements AutoCloseable {
   /** The index's subdirectory inside the log directory. */
   public static final String DIRECTORY = "index";
 
-  /**
-   * Events buffered between the log's listener thread and the index writer (about two batches); beyond
-   * it, entries are read back from the log. While the cores are saturated the writer waits, so under
-   * load the queue is full: at 65,536 it held about 100 MB of entries in the gateway benchmark, which
-   * every young collection copied again until they were promoted.
-   */
-  static final int QUEUE = 4_096;
+  /** Events buffered between the log's listener thread and the index writer; beyond it, read back from the log. */
+  static final int QUEUE = 65_536;
 
   /** Rows per transaction: large enough to amortise the commit, small enough to keep the lag short. */
   static final int BATCH = 2_000;
@@ -92,7 +87,7 @@ public final class AuditIndex implements AutoCloseable {
 
   private final AuditLog log;
   final IndexStore store;
-  private final BlockingQueue<AppendedEntry> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final BlockingQueue<AppendedEntry> queue;
   private final ConcurrentLinkedQueue<Erasure> erasures = new ConcurrentLinkedQueue<>();
   private final AtomicReference<String> lastError = new AtomicReference<>();
   private final AuditListener listener;
@@ -115,8 +110,9 @@ public final class AuditIndex implements AutoCloseable {
   /** {@link #MAX_YIELD}, changed by tests. */
   volatile Duration maxYield = MAX_YIELD;
 
-  private AuditIndex(AuditLog log, IndexStore store) throws SQLException {
+  private AuditIndex(AuditLog log, IndexStore store, int queueCapacity) throws SQLException {
     this.log = log;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.store = store;
     this.indexed = store.indexed();
     this.listener = new AuditListener() {
@@ -142,10 +138,15 @@ public final class AuditIndex implements AutoCloseable {
    * @throws IndexUnavailableException if the index database cannot be opened; the log is unaffected
    */
   public static AuditIndex open(AuditLog log) {
+    return open(log, QUEUE);
+  }
+
+  /** {@link #open(AuditLog)} with another queue capacity, for tests. */
+  static AuditIndex open(AuditLog log, int queueCapacity) {
     Path dir = log.directory().resolve(DIRECTORY);
     try {
       Files.createDirectories(dir);
-      AuditIndex index = new AuditIndex(log, IndexStore.open(dir));
+      AuditIndex index = new AuditIndex(log, IndexStore.open(dir), queueCapacity);
       if (index.indexed > log.size()) {
         // An index of a longer log (e.g. a restored backup of the log): start again.
         index.store.clear();

@@ -246,8 +246,10 @@ class AuditIndexTest {
 
   @Test
   void entriesBeyondWhatItsQueueHoldsAreReadBackFromTheLog() throws Exception {
-    int n = AuditIndex.QUEUE + 500;
-    try (AuditIndex index = caughtUp()) {
+    int queue = 100;
+    int n = queue + 500;
+    try (AuditIndex index = AuditIndex.open(log, queue)) {
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
       index.writes.acquire(); // the writer is held: the queue fills, then drops
       List<java.util.concurrent.CompletableFuture<Long>> appended = new ArrayList<>();
       for (int k = 0; k < n; k++) {
