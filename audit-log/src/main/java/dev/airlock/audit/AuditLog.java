@@ -664,10 +664,14 @@ public final class AuditLog implements AutoCloseable {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).done().complete(base + i);
     }
-    for (ListenerDispatch d : listeners) {
+    if (!listeners.isEmpty()) {
+      List<AppendedEntry> appended = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         Append a = batch.get(i);
-        d.appended(new AppendedEntry(base + i, a.leaf(), a.summary()));
+        appended.add(new AppendedEntry(base + i, a.leaf(), a.summary()));
+      }
+      for (ListenerDispatch d : listeners) {
+        d.appended(appended);
       }
     }
     batch.clear();

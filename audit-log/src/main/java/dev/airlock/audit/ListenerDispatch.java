@@ -1,13 +1,16 @@
 package dev.airlock.audit;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers events to one listener on its own thread through a bounded queue, so the writer never
  * waits for it. When the queue is full, appended-entry events are dropped and the listener is later
- * told the range it missed.
+ * told the range it missed. A group commit's entries travel as one event (one hand-over and at most
+ * one wake-up per commit, not per entry); the bound counts entries.
  */
 final class ListenerDispatch {
   /** How soon an idle delivery thread reports a dropped range. */
@@ -17,7 +20,7 @@ final class ListenerDispatch {
 
   private sealed interface Event permits Appended, Checkpointed, Erased, Gap, Stop {}
 
-  private record Appended(AppendedEntry entry) implements Event {}
+  private record Appended(List<AppendedEntry> entries) implements Event {}
 
   private record Checkpointed(Checkpoint checkpoint) implements Event {}
 
@@ -28,7 +31,10 @@ final class ListenerDispatch {
   private record Stop() implements Event {}
 
   final AuditListener listener;
+  private final int capacity;
   private final BlockingQueue<Event> queue;
+  /** Entries in the queue's {@link Appended} events. */
+  private final AtomicInteger queuedEntries = new AtomicInteger();
   private final Thread thread;
   // Dropped range not yet reported. While one is pending nothing else is queued, and the delivery
   // thread reports it once the queue has drained, so the listener sees it in order.
@@ -38,20 +44,32 @@ final class ListenerDispatch {
 
   ListenerDispatch(AuditListener listener, int capacity) {
     this.listener = listener;
+    this.capacity = capacity;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.thread = Thread.ofPlatform().daemon().name("audit-listener-" + listener.getClass().getSimpleName())
         .start(this::run);
   }
 
-  synchronized void appended(AppendedEntry e) {
-    if (gapPending) {
-      gapTo = e.index() + 1;
+  /** One group commit's entries, in index order; the list is not changed afterwards. */
+  synchronized void appended(List<AppendedEntry> batch) {
+    if (batch.isEmpty()) {
       return;
     }
-    if (!queue.offer(new Appended(e))) {
+    long end = batch.get(batch.size() - 1).index() + 1;
+    if (gapPending) {
+      gapTo = end;
+      return;
+    }
+    int taken = Math.min(batch.size(), Math.max(0, capacity - queuedEntries.get()));
+    if (taken > 0 && queue.offer(new Appended(taken == batch.size() ? batch : batch.subList(0, taken)))) {
+      queuedEntries.addAndGet(taken);
+    } else {
+      taken = 0;
+    }
+    if (taken < batch.size()) {
       gapPending = true;
-      gapFrom = e.index();
-      gapTo = e.index() + 1;
+      gapFrom = batch.get(taken).index();
+      gapTo = end;
     }
   }
 
@@ -102,19 +120,29 @@ final class ListenerDispatch {
           continue;
         }
       }
-      try {
-        switch (ev) {
-          case Appended a -> listener.onAppended(a.entry());
-          case Checkpointed c -> listener.onCheckpoint(c.checkpoint());
-          case Erased er -> listener.onErased(er.erasure());
-          case Gap g -> listener.onGap(g.from(), g.to());
-          case Stop s -> {
-            return;
+      switch (ev) {
+        case Appended a -> {
+          queuedEntries.addAndGet(-a.entries().size());
+          for (AppendedEntry e : a.entries()) {
+            deliver(() -> listener.onAppended(e));
           }
         }
-      } catch (RuntimeException ex) {
-        LOG.log(System.Logger.Level.WARNING, "audit listener " + listener + " failed; the log carries on", ex);
+        case Checkpointed c -> deliver(() -> listener.onCheckpoint(c.checkpoint()));
+        case Erased er -> deliver(() -> listener.onErased(er.erasure()));
+        case Gap g -> deliver(() -> listener.onGap(g.from(), g.to()));
+        case Stop s -> {
+          return;
+        }
       }
+    }
+  }
+
+  /** A listener's exception is reported and the next event delivered. */
+  private void deliver(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException ex) {
+      LOG.log(System.Logger.Level.WARNING, "audit listener " + listener + " failed; the log carries on", ex);
     }
   }
 }

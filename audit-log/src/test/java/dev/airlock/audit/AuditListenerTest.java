@@ -111,4 +111,61 @@ class AuditListenerTest {
       assertThat(delivered + missed).isEqualTo(51);
     }
   }
+
+  /**
+   * A group commit's entries are handed over as one event; when the listener's queue has room for
+   * only part of them, the part that fits is delivered and the rest reported as one gap, so every
+   * index is delivered once or reported missed once, in order.
+   */
+  @Test
+  void aCommitLargerThanTheRoomLeftIsSplitBetweenDeliveryAndAGap() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    List<Recorded> seen = Collections.synchronizedList(new ArrayList<>());
+    AuditListener recorder = recording(seen);
+    AuditListener stuckAtFirst = new AuditListener() {
+      @Override
+      public void onAppended(AppendedEntry entry) {
+        if (entry.index() == 0) {
+          holding.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        recorder.onAppended(entry);
+      }
+
+      @Override
+      public void onGap(long fromIndex, long toIndex) {
+        recorder.onGap(fromIndex, toIndex);
+      }
+    };
+    ListenerDispatch d = new ListenerDispatch(stuckAtFirst, 5);
+    try {
+      d.appended(entries(0, 1));
+      assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue(); // entry 0 taken off the queue, its listener held
+      d.appended(entries(1, 4)); // 3 of 5 places
+      d.appended(entries(4, 9)); // 2 places left: 4 and 5 queued, 6..8 missed
+      d.appended(entries(9, 11)); // missed too: a gap is pending
+      release.countDown();
+      await(seen, 7);
+      Thread.sleep(100);
+    } finally {
+      d.stop(1_000);
+    }
+    List<String> got = seen.stream()
+        .map(r -> r.entry() != null ? Long.toString(r.entry().index()) : "gap " + r.gap()[0] + ".." + r.gap()[1])
+        .toList();
+    assertThat(got).containsExactly("0", "1", "2", "3", "4", "5", "gap 6..11");
+  }
+
+  private static List<AppendedEntry> entries(long from, long to) {
+    List<AppendedEntry> out = new ArrayList<>();
+    for (long i = from; i < to; i++) {
+      out.add(new AppendedEntry(i, new byte[] {1}, null));
+    }
+    return out;
+  }
 }

@@ -23,8 +23,8 @@ import io.micronaut.http.sse.Event;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +59,8 @@ public class Gateway {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
       .build();
+  private static final byte[] REQUEST_PAYLOAD_START = "{\"request\":".getBytes(StandardCharsets.US_ASCII);
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final long STARTED = System.currentTimeMillis() / 1000;
   /** Keys not in the key cache are checked here, not on an event loop: that check queries the database. */
   private static final Executor OFF_LOOP = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gateway-key-", 0).factory());
@@ -199,7 +200,7 @@ public class Gateway {
       boolean injectedUsage = call.stream && !json.path("stream_options").path("include_usage").asBoolean(false);
       byte[] forward = rewrite(body, json, call, injectedUsage);
       // Nothing is forwarded before the request record is durable.
-      return auditRequest(call, json).thenCompose(durable -> forward(call, forward, injectedUsage));
+      return auditRequest(call, json, body).thenCompose(durable -> forward(call, forward, injectedUsage));
     } catch (GatewayError e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -458,8 +459,13 @@ public class Gateway {
 
   private static ObjectNode parse(byte[] body) {
     JsonNode node;
-    try {
-      node = JSON.readTree(body);
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(body)) {
+      node = JSON.readTree(p);
+      // One JSON value and nothing after it: the body stands in the audit record as it was sent.
+      if (node != null && p.nextToken() != null) {
+        throw GatewayError.badRequest("The request body is not valid JSON: something follows the JSON object"
+            + " (at byte " + p.currentLocation().getByteOffset() + "). Send one JSON object.", null, "invalid_json");
+      }
     } catch (IOException e) {
       throw GatewayError.badRequest("The request body is not valid JSON: " + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException jp ? jp.getOriginalMessage() : e.getMessage())
           + ". Send a JSON object.", null, "invalid_json");
@@ -522,12 +528,31 @@ public class Gateway {
     }
   }
 
-  private CompletableFuture<Void> auditRequest(Call call, ObjectNode json) {
+  private CompletableFuture<Void> auditRequest(Call call, ObjectNode json, byte[] body) {
     AuditRecord.Builder b = record("inference.request", call, "ok");
     b.indexField("stream", Boolean.toString(call.stream));
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("request", json);
-    return append(call, b, payload);
+    return append(call, b, requestPayload(body, json));
+  }
+
+  /**
+   * {@code {"request": <the body>}}. A body in UTF-8 (it starts with '{' and ends with '}', white
+   * space aside; it parsed as one object with nothing after it) goes in as the client sent it,
+   * without being written out again from its parsed tree; any other encoding is written from the tree.
+   */
+  static byte[] requestPayload(byte[] body, ObjectNode json) {
+    int from = 0;
+    int to = body.length;
+    while (from < to && isJsonSpace(body[from])) from++;
+    while (to > from && isJsonSpace(body[to - 1])) to--;
+    if (to - from < 2 || body[from] != '{' || body[to - 1] != '}') return json(Map.of("request", json));
+    byte[] payload = Arrays.copyOf(REQUEST_PAYLOAD_START, REQUEST_PAYLOAD_START.length + (to - from) + 1);
+    System.arraycopy(body, from, payload, REQUEST_PAYLOAD_START.length, to - from);
+    payload[payload.length - 1] = '}';
+    return payload;
+  }
+
+  private static boolean isJsonSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
   }
 
   private CompletableFuture<Void> auditResponse(Call call, Outcome outcome, int httpStatus, ResponseAssembler assembled,
@@ -544,7 +569,7 @@ public class Gateway {
     if (call.firstChunkAt != 0) b.indexField("timeToFirstTokenMs", millis(call.firstChunkAt - call.start));
     if (call.replica != null) b.indexField("replica", Integer.toString(call.replica.index()));
     if (detail != null) b.indexField("detail", detail);
-    return append(call, b, assembled.payload());
+    return append(call, b, json(assembled.payload()));
   }
 
   /**
@@ -554,7 +579,7 @@ public class Gateway {
   private CompletableFuture<GatewayAnswer> refuse(Call call, String reason, GatewayError refusal) {
     AuditRecord.Builder b = record("inference.refused", call, "refused");
     b.indexField("reason", reason);
-    return append(call, b, Map.of()).thenApply(durable -> {
+    return append(call, b, EMPTY_PAYLOAD).thenApply(durable -> {
       throw refusal;
     });
   }
@@ -579,12 +604,12 @@ public class Gateway {
    * event loop, once the record is durable; if it cannot be made durable it fails with
    * {@link GatewayError#auditUnavailable()} and the request goes no further.
    */
-  private CompletableFuture<Void> append(Call call, AuditRecord.Builder record, Map<String, Object> payload) {
+  private CompletableFuture<Void> append(Call call, AuditRecord.Builder record, byte[] payload) {
     long t = System.nanoTime();
     CompletableFuture<Long> durable;
     try {
-      durable = audit.appendAsync(record.payload(JSON.writeValueAsBytes(payload)).build());
-    } catch (IOException | RuntimeException e) {
+      durable = audit.appendAsync(record.payload(payload).build());
+    } catch (RuntimeException e) {
       durable = CompletableFuture.failedFuture(e);
     }
     // Continue on the request's loop: the log's writer thread only hands the completion over.
@@ -631,6 +656,8 @@ public class Gateway {
     return response;
   }
 
+  private static final byte[] EMPTY_PAYLOAD = json(Map.of());
+
   private static Map<String, Object> modelCard(String name) {
     Map<String, Object> card = new LinkedHashMap<>();
     card.put("id", name);
@@ -658,10 +685,13 @@ public class Gateway {
     return (micros / 1_000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
   }
 
+  /**
+   * 96 random bits: an id, not a secret (it grants nothing; the audit log's own nonces come from a
+   * SecureRandom), so it is drawn without SecureRandom's shared lock and /dev/urandom reads.
+   */
   private static String newRequestId() {
-    byte[] b = new byte[12];
-    RANDOM.nextBytes(b);
-    return "req_" + HexFormat.of().formatHex(b);
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "req_" + HexFormat.of().toHexDigits(r.nextInt()) + HexFormat.of().toHexDigits(r.nextLong());
   }
 
   private static String rootMessage(Throwable e) {

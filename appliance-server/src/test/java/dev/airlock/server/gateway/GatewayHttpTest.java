@@ -93,6 +93,10 @@ class GatewayHttpTest {
     assertOpenAiError(post("/v1/chat/completions", "{}", null, Map.of()), 401, "missing_api_key", "No API key was given");
     assertOpenAiError(chat("{\"model\": \"tiny-chat\", "), 400, "invalid_json", "The request body is not valid JSON");
     assertOpenAiError(chat("[1,2]"), 400, "invalid_json", "must be a JSON object; found array");
+    assertOpenAiError(chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} {\"x\":1}"),
+        400, "invalid_json", "something follows the JSON object");
+    assertOpenAiError(chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} x"),
+        400, "invalid_json", "The request body is not valid JSON");
     HttpResponse<String> noModel = chat("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertOpenAiError(noModel, 400, "missing_model", "'model' is required");
     assertThat(json(noModel.body()).path("error").path("param").asText()).isEqualTo("model");
