@@ -9,6 +9,9 @@
 #       sets environment variables for that server only (BASELINE_JAR defaults to this build then),
 #       e.g. BASELINE_ENV=AIRLOCK_GATEWAY_FAST_PATH=false: the inference routes served by Micronaut.
 # Usage (from the repository root):  appliance-server/bench/gateway-bench.sh [seconds per run]
+#   ROUNDS=n (default 3) measured runs per target, the order reversed every other round (direct, nginx,
+#   airlock, tmpfs, baseline; then baseline first): one run per target favoured whichever came later
+#   (the first runs after the warm-ups were the slowest), so compare medians, printed at the end.
 #   WARMUP=seconds (default 60) of load on each JVM before anything is measured: on 2 busy cores the
 #   JIT compilers need about a minute to finish with the gateway's path (at 10 s it ran at a third
 #   of its steady speed). STREAM_WARMUP=seconds (default 30) of streams per target before time to
@@ -36,7 +39,9 @@ wait_http() { for _ in $(seq 1 1200); do curl -fs -o /dev/null "$1" && return 0;
 
 STANDIN_PORT=$(free_port); NGINX_PORT=$(free_port); AIRLOCK_PORT=$(free_port); TMPFS_PORT=$(free_port)
 TMPFS_DIR=$(mktemp -d /dev/shm/airlock-bench.XXXXXX)
-trap 'cleanup; rm -rf "$TMPFS_DIR"' EXIT
+# Each server's audit log and search index grow by gigabytes in a run: removed at the end (the
+# results are printed; KEEP=1 keeps the data directories too).
+trap 'cleanup; rm -rf "$TMPFS_DIR"; [ -n "${KEEP:-}" ] || rm -rf "$WORK/data" "$WORK/data-baseline"' EXIT
 
 # (a) the stand-in, started the way Airlock starts vLLM (telemetry off, offline). Its JDK server closes
 # idle connections beyond 200 by default; with nginx's and three Airlocks' keep-alive pools that
@@ -171,20 +176,41 @@ run_airlock() { # name port key
   echo "# $1: search index $behind entries behind the log at the end of the run, caught up $(python3 -c "import time; print(f'{time.time() - $t0:.1f}')") s later" >> "$WORK/index.txt"
   settle
 }
-{ run direct "http://127.0.0.1:$STANDIN_PORT"; run nginx "http://127.0.0.1:$NGINX_PORT"
-  run_airlock airlock "$AIRLOCK_PORT" "$DISK_KEY"
-  run_airlock airlock-tmpfs "$TMPFS_PORT" "$TMPFS_KEY"
-  [ -z "${BASELINE_JAR:-}" ] || run_airlock airlock-baseline "$BASELINE_PORT" "$BASELINE_KEY"; } | tee "$WORK/results.txt"
+TARGETS=("direct" "nginx" "airlock $AIRLOCK_PORT $DISK_KEY" "airlock-tmpfs $TMPFS_PORT $TMPFS_KEY")
+[ -z "${BASELINE_JAR:-}" ] || TARGETS+=("airlock-baseline $BASELINE_PORT $BASELINE_KEY")
+measure() { # name [port key]
+  case $1 in
+    direct) run direct "http://127.0.0.1:$STANDIN_PORT" ;;
+    nginx) run nginx "http://127.0.0.1:$NGINX_PORT" ;;
+    *) run_airlock "$1" "$2" "$3" ;;
+  esac
+}
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  if [ $((round % 2)) = 1 ]; then order=("${TARGETS[@]}"); else order=(); for t in "${TARGETS[@]}"; do order=("$t" "${order[@]}"); done; fi
+  for t in "${order[@]}"; do measure $t; done
+done | tee "$WORK/results.txt"
 cat "$WORK/index.txt"
 python3 - "$WORK/results.txt" <<'PY'
-import sys
-r = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1]) if l.strip()}
+import statistics, sys
+runs = {}
+for l in open(sys.argv[1]):
+    if l.strip():
+        runs.setdefault(l.split()[0], []).append([float(x) for x in l.split()[1:]])
+# The median of each column over the rounds.
+r = {name: [statistics.median(col) for col in zip(*rows)] for name, rows in runs.items()}
+print(f"# medians over {len(runs['direct'])} rounds: name req/s p50_ms p99_ms")
+for name, m in r.items():
+    print(f"# median {name:16} {m[0]:.0f} {m[1]:.3f} {m[2]:.3f}")
 d, n = r["direct"], r["nginx"]
 print(f"# nginx         adds p50 {n[1]-d[1]:+.3f} ms, p99 {n[2]-d[2]:+.3f} ms; req/s {n[0]/d[0]:.2f}x direct")
 for name in ("airlock", "airlock-tmpfs", "airlock-baseline"):
     if name not in r: continue
     a = r[name]
     print(f"# {name:13} adds p50 {a[1]-d[1]:+.3f} ms, p99 {a[2]-d[2]:+.3f} ms; req/s {a[0]/d[0]:.2f}x direct, {a[0]/n[0]:.2f}x nginx")
+if "airlock-baseline" in runs:
+    pairs = [a[0] / b[0] for a, b in zip(runs["airlock"], runs["airlock-baseline"])]
+    print("# airlock / airlock-baseline req/s, round by round: " + ", ".join(f"{x:.2f}" for x in pairs)
+          + f"; median {statistics.median(pairs):.2f}")
 PY
 # Streaming: time to first token, one request at a time (nothing else running). The warm-up above
 # sent only non-streamed requests, so the streamed path is warmed first (STREAM_WARMUP seconds of
