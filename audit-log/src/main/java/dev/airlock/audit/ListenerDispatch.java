@@ -1,7 +1,7 @@
 package dev.airlock.audit;
 
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

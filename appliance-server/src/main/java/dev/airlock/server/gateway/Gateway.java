@@ -60,6 +60,8 @@ public class Gateway {
       .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
       .build();
   private static final byte[] REQUEST_PAYLOAD_START = "{\"request\":".getBytes(StandardCharsets.US_ASCII);
+  /** The payload of an {@code inference.refused} record: a refused prompt is not kept. */
+  private static final byte[] EMPTY_PAYLOAD = json(Map.of());
 
   private static final long STARTED = System.currentTimeMillis() / 1000;
   /** Keys not in the key cache are checked here, not on an event loop: that check queries the database. */
@@ -655,8 +657,6 @@ public class Gateway {
     metrics.request(call.app(), call.model(), response.status(), total, overhead);
     return response;
   }
-
-  private static final byte[] EMPTY_PAYLOAD = json(Map.of());
 
   private static Map<String, Object> modelCard(String name) {
     Map<String, Object> card = new LinkedHashMap<>();
