@@ -16,10 +16,14 @@
 #   JIT compilers need about a minute to finish with the gateway's path (at 10 s it ran at a third
 #   of its steady speed). STREAM_WARMUP=seconds (default 30) of streams per target before time to
 #   first token is measured (new connection per stream, then one kept-alive connection).
+#   PACE_MS (default 10): after the saturated rounds, the same rounds again with each connection
+#   pausing this long after every answer, so that latency is measured below every target's capacity.
 # Needs: JDK 21+ as JAVA_HOME, nginx and wrk (apt-get install nginx wrk), a built server:
 #   mvn -B -q -o -pl appliance-server -am -DskipTests package
 set -euo pipefail
 DURATION=${1:-15}
+# chat.lua paces requests only when PACE_MS is set: the saturated runs must not be.
+PACE=${PACE_MS:-10}; unset PACE_MS
 CONNECTIONS=64
 THREADS=2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -185,12 +189,14 @@ measure() { # name [port key]
     *) run_airlock "$1" "$2" "$3" ;;
   esac
 }
-for round in $(seq 1 "${ROUNDS:-3}"); do
-  if [ $((round % 2)) = 1 ]; then order=("${TARGETS[@]}"); else order=(); for t in "${TARGETS[@]}"; do order=("$t" "${order[@]}"); done; fi
-  for t in "${order[@]}"; do measure $t; done
-done | tee "$WORK/results.txt"
-cat "$WORK/index.txt"
-python3 - "$WORK/results.txt" <<'PY'
+rounds() { # every target ROUNDS times, the order reversed every other round
+  for round in $(seq 1 "${ROUNDS:-3}"); do
+    if [ $((round % 2)) = 1 ]; then order=("${TARGETS[@]}"); else order=(); for t in "${TARGETS[@]}"; do order=("$t" "${order[@]}"); done; fi
+    for t in "${order[@]}"; do measure $t; done
+  done
+}
+summarize() { # results file
+  python3 - "$1" <<'PY'
 import statistics, sys
 runs = {}
 for l in open(sys.argv[1]):
@@ -212,6 +218,19 @@ if "airlock-baseline" in runs:
     print("# airlock / airlock-baseline req/s, round by round: " + ", ".join(f"{x:.2f}" for x in pairs)
           + f"; median {statistics.median(pairs):.2f}")
 PY
+}
+rounds | tee "$WORK/results.txt"
+cat "$WORK/index.txt"
+summarize "$WORK/results.txt"
+# Latency without queueing. Saturated, a closed loop's latency is mostly waiting in line (64
+# connections / throughput); here every connection pauses PACE_MS (default 10) after each answer, so
+# each target gets about 64 / (PACE_MS + latency) requests per second, well below what any of them
+# serves, and latency is what a request costs. Same rounds, same order.
+echo "# paced: $PACE ms between a connection's answer and its next request"
+: > "$WORK/index.txt"
+PACE_MS=$PACE rounds | tee "$WORK/paced.txt"
+cat "$WORK/index.txt"
+summarize "$WORK/paced.txt"
 # Streaming: time to first token, one request at a time (nothing else running). The warm-up above
 # sent only non-streamed requests, so the streamed path is warmed first (STREAM_WARMUP seconds of
 # streams, 16 connections, per target), then measured twice: a new connection per stream

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.server.backend.Replica;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -75,6 +80,20 @@ class GatewayHttpTest {
 
   private static JsonNode json(String s) throws Exception {
     return TestAppliance.JSON.readTree(s);
+  }
+
+  @Test
+  void onLinuxTheServerAndTheBackendClientRunOnNettysEpollTransport() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
+        "the epoll transport is bundled for Linux x86-64 only");
+    assertThat(Epoll.isAvailable()).as("epoll unavailable: %s", Epoll.unavailabilityCause()).isTrue();
+    EventLoopGroup loops = appliance.server.getApplicationContext().getBean(EventLoopGroupRegistry.class)
+        .getDefaultEventLoopGroup();
+    assertThat(((IoEventLoopGroup) loops).isIoType(EpollIoHandler.class)).isTrue();
+    // The gateway forwards on those loops: a request answered through them.
+    assertThat(chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+        .statusCode()).isEqualTo(200);
   }
 
   private static void assertOpenAiError(HttpResponse<String> r, int status, String code, String messagePart) throws Exception {
