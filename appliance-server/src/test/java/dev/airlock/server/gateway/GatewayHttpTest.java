@@ -1,6 +1,7 @@
 package dev.airlock.server.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,14 +85,15 @@ class GatewayHttpTest {
 
   @Test
   void onLinuxTheServerAndTheBackendClientRunOnNettysEpollTransport() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    assumeTrue(
         System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
         "the epoll transport is bundled for Linux x86-64 only");
     assertThat(Epoll.isAvailable()).as("epoll unavailable: %s", Epoll.unavailabilityCause()).isTrue();
     EventLoopGroup loops = appliance.server.getApplicationContext().getBean(EventLoopGroupRegistry.class)
         .getDefaultEventLoopGroup();
     assertThat(((IoEventLoopGroup) loops).isIoType(EpollIoHandler.class)).isTrue();
-    // The gateway forwards on those loops: a request answered through them.
+    // The backend client connects on those same loops, and a NIO channel cannot register on an epoll
+    // loop: a request forwarded and answered shows the client's channels are epoll too.
     assertThat(chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
         .statusCode()).isEqualTo(200);
   }
