@@ -141,8 +141,11 @@ public final class AuditLogReader {
                 count = index;
                 return;
               }
-              notes.add("ignored " + (n - fs.offset()) + " bytes after entry " + (index - 1)
-                  + " at the end of " + file.getFileName() + ": an unfinished or interrupted write, never acknowledged");
+              // Zeros are space the writer filled ahead of its end, not a write.
+              if (!Frames.allZero(ch, fs.offset(), n)) {
+                notes.add("ignored " + (n - fs.offset()) + " bytes after entry " + (index - 1)
+                    + " at the end of " + file.getFileName() + ": an unfinished or interrupted write, never acknowledged");
+              }
             }
             expected = index;
           }

@@ -66,6 +66,21 @@ final class Frames {
     }
   }
 
+  /** True if bytes {@code [from, to)} of the file are all zero (space preallocated, never written). */
+  static boolean allZero(FileChannel ch, long from, long to) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+    for (long at = from; at < to; at += b.limit()) {
+      b.clear().limit((int) Math.min(b.capacity(), to - at));
+      readFully(ch, b, at);
+      for (int i = 0; i < b.limit(); i++) {
+        if (b.get(i) != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   static void writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
     long p = position;
     while (b.hasRemaining()) {

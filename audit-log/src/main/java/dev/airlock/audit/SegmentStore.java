@@ -20,11 +20,24 @@ import java.util.stream.Stream;
  * appended to; a new one starts when the current one reaches the configured size. Only the last
  * segment can have a torn tail; earlier ones were fsync'd completely (with their index) before the
  * next was created.
+ *
+ * <p>The segment being written is zero-filled ahead of its end, {@link #PREALLOCATE} bytes at a time:
+ * a batch then overwrites blocks the file already has, and its fdatasync writes the data alone. On a
+ * file that grows with every batch each fdatasync also commits the file system's journal (the new
+ * size and blocks), and that commit carries whatever else on the disk is waiting for it, the search
+ * index's writes included. The zeros are not part of the log: a zero-filled tail after the last
+ * frame is free space, dropped when the segment is sealed or the log closed, and on opening after a
+ * crash; readers stop at it as at any end.
  */
 final class SegmentStore implements Closeable {
   static final String DIRECTORY = "segments";
   static final String DATA_SUFFIX = ".seg";
   static final String INDEX_SUFFIX = ".idx";
+
+  /** Zero-filled space kept ahead of the current segment's end (at most up to the segment size). */
+  static final int PREALLOCATE = 1024 * 1024;
+
+  private static final ByteBuffer ZEROS = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
 
   /** One segment file and its offset index. */
   static final class Segment {
@@ -35,6 +48,8 @@ final class SegmentStore implements Closeable {
     final FileChannel indexCh;
     volatile long count;
     volatile long end;
+    /** The data file's length: {@link #end} plus the zero-filled space after it. */
+    long allocated;
 
     Segment(long first, Path data, Path index, FileChannel dataCh, FileChannel indexCh, long count, long end) {
       this.first = first;
@@ -44,6 +59,7 @@ final class SegmentStore implements Closeable {
       this.indexCh = indexCh;
       this.count = count;
       this.end = end;
+      this.allocated = end;
     }
   }
 
@@ -190,15 +206,17 @@ final class SegmentStore implements Closeable {
     long removed = 0;
     if (!scan.atEnd()) {
       long bad = scan.offset();
-      if (validFrameFollows(seg, bad)) {
+      boolean preallocated = Frames.allZero(seg.dataCh, bad, seg.end);
+      if (!preallocated && validFrameFollows(seg, bad)) {
         throw new AuditLogException("segment " + seg.data.getFileName() + " is damaged at entry "
             + (seg.first + offsets.size()) + " (" + scan.problem() + ") and valid entries follow it, so this is "
             + "not an interrupted write; restore the segment from backup (run 'airlock audit verify' for details)");
       }
-      removed = seg.end - bad;
+      removed = preallocated ? 0 : seg.end - bad;
       seg.dataCh.truncate(bad);
       seg.dataCh.force(true);
       seg.end = bad;
+      seg.allocated = bad;
     }
     writeIndex(seg, offsets);
     return removed;
@@ -290,9 +308,35 @@ final class SegmentStore implements Closeable {
     }
     data.flip();
     idx.flip();
+    if (mark.end() + bytes > seg.allocated) {
+      preallocate(seg, Math.max(mark.end() + bytes, Math.min(mark.end() + PREALLOCATE, segmentBytes)));
+    }
     Frames.writeFully(seg.dataCh, data, mark.end());
     Frames.writeFully(seg.indexCh, idx, mark.count() * 8);
     return bytes;
+  }
+
+  /**
+   * Zero-fills the segment's data file up to {@code length}. Not fsync'd on its own: the next
+   * batch's fdatasync makes the new length durable with that batch. If it fails (a full disk), the
+   * batch is written at the end as without it, and fails or succeeds there.
+   */
+  private static void preallocate(Segment seg, long length) {
+    try {
+      for (long at = seg.allocated; at < length; ) {
+        ByteBuffer z = ZEROS.duplicate();
+        z.limit((int) Math.min(z.capacity(), length - at));
+        Frames.writeFully(seg.dataCh, z, at);
+        at += z.limit();
+      }
+    } catch (IOException e) {
+      // the batch's own write reports a full disk
+    }
+    try {
+      seg.allocated = seg.dataCh.size();
+    } catch (IOException e) {
+      seg.allocated = seg.end;
+    }
   }
 
   /** Makes the written batch durable (fdatasync of the segment). */
@@ -309,6 +353,7 @@ final class SegmentStore implements Closeable {
 
   void rollback(Mark mark) {
     try {
+      mark.segment.allocated = mark.end;
       mark.segment.dataCh.truncate(mark.end);
       mark.segment.indexCh.truncate(mark.count * 8);
     } catch (IOException e) {
@@ -322,6 +367,7 @@ final class SegmentStore implements Closeable {
 
   private void roll() throws IOException {
     Segment old = current;
+    dropPreallocated(old);
     old.dataCh.force(true);
     old.indexCh.force(true);
     current = createSegment(old.first + old.count);
@@ -331,11 +377,26 @@ final class SegmentStore implements Closeable {
     return List.copyOf(segments.values());
   }
 
+  /** Cuts the zero-filled space after the segment's last frame: a sealed or closed segment ends at its end. */
+  private static void dropPreallocated(Segment seg) throws IOException {
+    if (seg.allocated > seg.end) {
+      seg.dataCh.truncate(seg.end);
+      seg.allocated = seg.end;
+    }
+  }
+
   @Override
   public void close() throws IOException {
-    for (Segment s : segments.values()) {
-      s.dataCh.close();
-      s.indexCh.close();
+    try {
+      if (current != null) {
+        dropPreallocated(current);
+        current.dataCh.force(true);
+      }
+    } finally {
+      for (Segment s : segments.values()) {
+        s.dataCh.close();
+        s.indexCh.close();
+      }
     }
   }
 }
