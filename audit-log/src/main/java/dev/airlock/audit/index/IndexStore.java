@@ -26,8 +26,17 @@ final class IndexStore implements AutoCloseable {
   /** The H2 database's base name inside the index directory (H2 adds {@code .mv.db}). */
   static final String DATABASE = "audit-index";
 
-  /** H2 page cache in KiB: the upper levels of eight indexes over ten million rows stay in memory. */
-  static final int CACHE_KIB = 64 * 1024;
+  /**
+   * H2 page cache in KiB, kept small on purpose. H2 puts every page it writes into this cache as
+   * Java objects (rows, values, arrays), and the writer commits many times a second, so the cache
+   * is mostly recent versions of the same hot pages: objects that live just long enough to be
+   * copied by every young collection of the server's heap. With 64 MiB they were about 70 % of what
+   * those collections copied, and a gateway under load paused two to three times longer in all.
+   * Searches do not need it: they read the file through the operating system's cache, and on an
+   * index of two million entries no query was measurably slower with 1 or 4 MiB than with 64 MiB
+   * (docs/benchmarks.md).
+   */
+  static final int CACHE_KIB = 4 * 1024;
 
   /** Searchable columns, most selective first: the first one a query filters on drives its scan. */
   enum Column {
