@@ -7,6 +7,7 @@ import dev.airlock.audit.AuditListener;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.audit.AuditRecord;
 import dev.airlock.audit.Erasure;
+import dev.airlock.audit.RecordSummary;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ public final class AuditIndex implements AutoCloseable {
 
   private final AuditLog log;
   final IndexStore store;
-  private final BlockingQueue<AppendedEntry> queue;
+  private final BlockingQueue<Pending> queue;
   private final ConcurrentLinkedQueue<Erasure> erasures = new ConcurrentLinkedQueue<>();
   private final AtomicReference<String> lastError = new AtomicReference<>();
   private final AuditListener listener;
@@ -119,7 +120,7 @@ public final class AuditIndex implements AutoCloseable {
       @Override
       public void onAppended(AppendedEntry entry) {
         // Dropped when full: the writer reads missing entries back from the log.
-        queue.offer(entry);
+        queue.offer(Pending.of(entry));
         lastHeard = entry.index();
       }
 
@@ -316,9 +317,9 @@ public final class AuditIndex implements AutoCloseable {
       bulkCatchUp();
       return;
     }
-    List<AppendedEntry> events = new ArrayList<>();
+    List<Pending> events = new ArrayList<>();
     try {
-      AppendedEntry first = queue.poll(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      Pending first = queue.poll(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       if (first != null) {
         events.add(first);
         if (queue.size() < BATCH - 1) {
@@ -332,15 +333,14 @@ public final class AuditIndex implements AutoCloseable {
     }
     long next = indexed;
     List<IndexStore.Row> rows = new ArrayList<>();
-    for (AppendedEntry e : events) {
+    for (Pending e : events) {
       if (e.index() < next) {
         continue;
       }
       if (e.index() > next) {
         fromLog(next, e.index(), rows);
       }
-      rows.add(row(e.index(), AuditLeaf.decode(e.leaf()),
-          e.summary().actor().isPersonal() ? Optional.of(e.summary().actor().id()) : Optional.empty()));
+      rows.add(row(e));
       next = e.index() + 1;
       flushIfFull(rows);
     }
@@ -414,6 +414,30 @@ public final class AuditIndex implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       closed = true;
+    }
+  }
+
+  /** The row of an entry taken from the queue: the same as {@link #fromLog} makes of it, without its leaf. */
+  private IndexStore.Row row(Pending e) {
+    Actor actor = e.actor();
+    return new IndexStore.Row(e.index(), e.time(), e.type(), actor.kind(), actor.isPersonal() ? null : actor.id(),
+        actor.isPersonal() ? tag(actor.id()) : null, e.subject() == null ? null : tag(e.subject()), e.model(),
+        e.requestId(), e.status());
+  }
+
+  /**
+   * What the writer needs of an appended entry, kept instead of the entry: a lagging index holds up
+   * to {@link #QUEUE} of them, and each young collection of the server's heap copies whatever waits
+   * there. The entry's leaf (with its sealed payload) and its summary's maps were most of that.
+   * An empty model or request id is none, as in a leaf.
+   */
+  private record Pending(long index, Instant time, String type, Actor actor, String subject, String model,
+      String requestId, String status) {
+    static Pending of(AppendedEntry e) {
+      RecordSummary s = e.summary();
+      return new Pending(e.index(), s.time(), s.type(), s.actor(), s.subject().orElse(null),
+          s.model().filter(m -> !m.isEmpty()).orElse(null), s.requestId().filter(r -> !r.isEmpty()).orElse(null),
+          s.status());
     }
   }
 

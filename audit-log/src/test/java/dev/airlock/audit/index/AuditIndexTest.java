@@ -184,6 +184,59 @@ class AuditIndexTest {
     }
   }
 
+  /** Every row the index database holds, every column, in index order (the index closed). */
+  List<String> storedRows() throws Exception {
+    Path db = dir.resolve("audit").resolve(AuditIndex.DIRECTORY).resolve(IndexStore.DATABASE);
+    List<String> rows = new ArrayList<>();
+    try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + db.toAbsolutePath());
+        var r = c.createStatement().executeQuery("SELECT * FROM audit_entry ORDER BY idx")) {
+      int columns = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= columns; i++) {
+          Object v = r.getObject(i);
+          row.append(r.getMetaData().getColumnName(i)).append('=')
+              .append(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : v).append(' ');
+        }
+        rows.add(row.toString());
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void anEntryTakenFromTheQueueIsStoredAsTheSameRowAsWhenReadBackFromTheLog() throws Exception {
+    // Entries as they arrive, and as a rebuild reads them back from their leaves: every kind of
+    // actor, with and without subject, model and request id.
+    List<AuditRecord> records = List.of(
+        record(1), record(3), record(10),
+        AuditRecord.builder("model.approved").time(T0).actor(Actor.user("dpo-1")).indexField("model", "m-1").build(),
+        AuditRecord.builder("server.started").time(T0.plusNanos(123_456_789)).actor(Actor.system("audit-log")).build(),
+        AuditRecord.builder("inference.response").time(T0).actor(Actor.app("crm")).subject("person-9")
+            .requestId("r-9").status("client-cancelled").payload(new byte[] {1, 2}).build());
+    try (AuditIndex index = caughtUp()) {
+      for (AuditRecord r : records) {
+        log.append(r);
+      }
+      assertThat(index.awaitCaughtUp(PATIENCE)).isTrue();
+      assertThat(index.readBack).as("every entry came through the queue").isZero();
+    }
+    List<String> fromQueue = storedRows();
+    assertThat(fromQueue).hasSize(records.size());
+    assertThat(fromQueue.get(0)).contains("ACTOR=crm", "USER_TAG=null", "MODEL=m-1", "REQUEST_ID=r-0")
+        .doesNotContain("SUBJECT_TAG=null");
+    assertThat(fromQueue.get(1)).contains("ACTOR=null").doesNotContain("USER_TAG=null");
+    assertThat(fromQueue.get(4)).contains("ACTOR=audit-log", "SUBJECT_TAG=null", "MODEL=null", "REQUEST_ID=null");
+
+    try (var files = Files.walk(dir.resolve("audit").resolve(AuditIndex.DIRECTORY))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    try (AuditIndex index = caughtUp()) {
+      assertThat(index.readBack).as("every entry read back from the log").isEqualTo(records.size());
+    }
+    assertThat(storedRows()).isEqualTo(fromQueue);
+  }
+
   @Test
   void rebuildsFromTheLogWhenItsFilesAreDeleted() throws Exception {
     append(0, 30);
