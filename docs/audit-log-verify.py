@@ -228,8 +228,9 @@ def main():
             fail("line %d is neither an entry nor a checkpoint" % line_no)
     if checkpoints == 0:
         fail("no checkpoint: nothing vouches for the entries")
-    print("OK: %d entries%s, %d checkpoints verified independently (latest covers %d); record types: %s"
-          % (entries, " proven" if proven else "", checkpoints, last_size, ", ".join("%s=%d" % kv for kv in sorted(types.items()))))
+    print("OK: %d entries%s, %d checkpoint%s verified independently (latest covers %d); record types: %s"
+          % (entries, " proven" if proven else "", checkpoints, "" if checkpoints == 1 else "s", last_size,
+             ", ".join("%s=%d" % kv for kv in sorted(types.items()))))
 
 
 if __name__ == "__main__":

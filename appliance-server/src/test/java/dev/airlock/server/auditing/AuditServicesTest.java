@@ -279,7 +279,7 @@ class AuditServicesTest {
         .redirectInput(file.toFile()).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(output).isZero();
-    assertThat(output).startsWith("OK: " + expected(k -> k % 10 == 9).size() + " entries proven, 1 checkpoints verified");
+    assertThat(output).startsWith("OK: " + expected(k -> k % 10 == 9).size() + " entries proven, 1 checkpoint verified");
   }
 
   @Test
