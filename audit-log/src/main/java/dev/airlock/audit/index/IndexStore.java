@@ -32,9 +32,9 @@ final class IndexStore implements AutoCloseable {
    * is mostly recent versions of the same hot pages: objects that live just long enough to be
    * copied by every young collection of the server's heap. With 64 MiB they were about 70 % of what
    * those collections copied, and a gateway under load paused two to three times longer in all.
-   * Searches do not need it: they read the file through the operating system's cache, and on an
-   * index of two million entries no query was measurably slower with 1 or 4 MiB than with 64 MiB
-   * (docs/benchmarks.md).
+   * Searches do not need it: they read the file through the operating system's cache, and on
+   * indexes of two and ten million entries no query was slower with 4 MiB than with 64 MiB beyond
+   * the spread between runs (docs/benchmarks.md).
    */
   static final int CACHE_KIB = 4 * 1024;
 

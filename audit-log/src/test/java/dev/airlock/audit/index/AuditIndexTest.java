@@ -184,6 +184,12 @@ class AuditIndexTest {
     }
   }
 
+  void deleteIndexFiles() throws java.io.IOException {
+    try (var files = Files.walk(dir.resolve("audit").resolve(AuditIndex.DIRECTORY))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
   /** Every row the index database holds, every column, in index order (the index closed). */
   List<String> storedRows() throws Exception {
     Path db = dir.resolve("audit").resolve(AuditIndex.DIRECTORY).resolve(IndexStore.DATABASE);
@@ -228,9 +234,7 @@ class AuditIndexTest {
     assertThat(fromQueue.get(1)).contains("ACTOR=null").doesNotContain("USER_TAG=null");
     assertThat(fromQueue.get(4)).contains("ACTOR=audit-log", "SUBJECT_TAG=null", "MODEL=null", "REQUEST_ID=null");
 
-    try (var files = Files.walk(dir.resolve("audit").resolve(AuditIndex.DIRECTORY))) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    deleteIndexFiles();
     try (AuditIndex index = caughtUp()) {
       assertThat(index.readBack).as("every entry read back from the log").isEqualTo(records.size());
     }
@@ -244,9 +248,7 @@ class AuditIndexTest {
     try (AuditIndex index = caughtUp()) {
       before = indexes(index.search(AuditQuery.newestFirst().subject("person-1").limit(100)));
     }
-    try (var files = Files.walk(dir.resolve("audit").resolve(AuditIndex.DIRECTORY))) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    deleteIndexFiles();
     try (AuditIndex index = caughtUp()) {
       assertThat(indexes(index.search(AuditQuery.newestFirst().subject("person-1").limit(100)))).isEqualTo(before);
       index.rebuild();
