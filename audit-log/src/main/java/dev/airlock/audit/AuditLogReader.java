@@ -121,6 +121,15 @@ public final class AuditLogReader {
             FrameScanner fs = new FrameScanner(ch, start, n);
             while (true) {
               byte[] leaf = fs.next();
+              if (leaf == null && last && !fs.atEnd() && validFrameAfter(ch, fs.offset(), n)) {
+                // The open segment may be written while it is read: its space is zero-filled ahead,
+                // so a frame caught half-copied reads as damaged, and the writer may finish frames
+                // after it meanwhile. A whole frame after it means it is whole too by now (a write
+                // lands in order, one batch after another), so it is read again before it counts
+                // as damage.
+                fs = new FrameScanner(ch, fs.offset(), n);
+                leaf = fs.next();
+              }
               if (leaf == null) {
                 break;
               }

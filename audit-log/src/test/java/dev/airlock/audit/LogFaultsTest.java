@@ -153,6 +153,21 @@ class LogFaultsTest {
   }
 
   @Test
+  void flippedBitInTheLastSegmentWithEntriesAfterItIsDamageNotATail() throws Exception {
+    writeLog(40);
+    var last = segments().lastEntry();
+    long target = last.getKey() + 1; // entries follow it in the same segment
+    assertThat(target).isLessThan(39);
+    flipBit(last.getValue(), offsetOf(last.getKey(), target) + 40);
+
+    VerificationReport r = verify();
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.problem().get().index()).isEqualTo(target);
+    assertThat(r.problem().get().message()).contains("is damaged at this entry", "checksum mismatch");
+  }
+
+  @Test
   void truncatedSealedSegmentIsReported() throws Exception {
     writeLog(40);
     var first = segments().firstEntry();
