@@ -119,16 +119,19 @@ public final class AuditLogReader {
               }
             }
             FrameScanner fs = new FrameScanner(ch, start, n);
+            // A bad frame in the last segment is its tail unless a whole frame follows it.
+            boolean damaged = !last;
             while (true) {
               byte[] leaf = fs.next();
               if (leaf == null && last && !fs.atEnd() && validFrameAfter(ch, fs.offset(), n)) {
                 // The open segment may be written while it is read: its space is zero-filled ahead,
                 // so a frame caught half-copied reads as damaged, and the writer may finish frames
                 // after it meanwhile. A whole frame after it means it is whole too by now (a write
-                // lands in order, one batch after another), so it is read again before it counts
-                // as damage.
+                // lands in order, one batch after another), so it is read again: still bad, it is
+                // damage. Decided here, once: asked again later, a tail could have frames after it.
                 fs = new FrameScanner(ch, fs.offset(), n);
                 leaf = fs.next();
+                damaged = leaf == null;
               }
               if (leaf == null) {
                 break;
@@ -143,8 +146,7 @@ public final class AuditLogReader {
               }
             }
             if (!fs.atEnd()) {
-              boolean tail = last && !validFrameAfter(ch, fs.offset(), n);
-              if (!tail) {
+              if (damaged) {
                 problem = Optional.of(new VerificationReport.Problem(index, "segment " + file.getFileName()
                     + " is damaged at this entry (" + fs.problem() + "); restore it from backup"));
                 count = index;

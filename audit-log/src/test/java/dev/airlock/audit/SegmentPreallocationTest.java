@@ -133,4 +133,37 @@ class SegmentPreallocationTest {
       assertThat(Files.size(last)).isLessThanOrEqualTo(Math.max(64 * 1024, endOfLastFrame(last)));
     }
   }
+
+  @Test
+  void aReaderBesideTheWriterNeverTakesAFrameBeingWrittenForDamage() throws Exception {
+    // Batches of frames that straddle pages, written into the zeros while a reader walks the log
+    // again and again: a frame caught half-copied must not be reported as a damaged entry.
+    String prompt = "x".repeat(6_000);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    try (AuditLog log = AuditLog.open(dir, KEYS, AuditLogTest.options())) {
+      log.append(AuditLogTest.request("s", prompt));
+      Thread writer = Thread.ofPlatform().start(() -> {
+        while (!stop.get()) {
+          java.util.List<java.util.concurrent.CompletableFuture<Long>> batch = new java.util.ArrayList<>();
+          for (int i = 0; i < 16; i++) {
+            batch.add(log.appendAsync(AuditLogTest.request("s", prompt + i)));
+          }
+          batch.forEach(java.util.concurrent.CompletableFuture::join);
+        }
+      });
+      try {
+        long reads = 0;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < deadline) {
+          long n = AuditLogReader.open(dir).entries(0, Long.MAX_VALUE, (index, leaf) -> { });
+          assertThat(n).isPositive();
+          reads++;
+        }
+        assertThat(reads).isGreaterThan(1);
+      } finally {
+        stop.set(true);
+        writer.join();
+      }
+    }
+  }
 }
