@@ -123,7 +123,7 @@ public final class AuditLogReader {
             boolean damaged = !last;
             while (true) {
               byte[] leaf = fs.next();
-              if (leaf == null && last && !fs.atEnd() && validFrameAfter(ch, fs.offset(), n)) {
+              if (leaf == null && last && !fs.atEnd() && Frames.wholeFrameAfter(ch, fs.offset(), n)) {
                 // The open segment may be written while it is read: its space is zero-filled ahead,
                 // so a frame caught half-copied reads as damaged, and the writer may finish frames
                 // after it meanwhile. A whole frame after it means it is whole too by now (a write
@@ -183,17 +183,6 @@ public final class AuditLogReader {
         return off >= 0 && off < dataSize ? Optional.of(off) : Optional.empty();
       }
     }
-  }
-
-  private static boolean validFrameAfter(FileChannel ch, long bad, long end) throws IOException {
-    if (bad + 4 > end) {
-      return false;
-    }
-    ByteBuffer len = ByteBuffer.allocate(4);
-    Frames.readFully(ch, len, bad);
-    long n = len.getInt(0) & 0xffffffffL;
-    long next = bad + Frames.OVERHEAD + n;
-    return n <= Frames.MAX_CONTENT && next < end && Frames.readAt(ch, next, end) != null;
   }
 
   /**

@@ -66,6 +66,21 @@ final class Frames {
     }
   }
 
+  /**
+   * True if a whole frame follows the bad frame at {@code bad} (where the bad frame's length says
+   * it ends), before {@code end}: the damage is then inside the log, not a torn tail.
+   */
+  static boolean wholeFrameAfter(FileChannel ch, long bad, long end) throws IOException {
+    if (bad + 4 > end) {
+      return false;
+    }
+    ByteBuffer len = ByteBuffer.allocate(4);
+    readFully(ch, len, bad);
+    long n = len.getInt(0) & 0xffffffffL;
+    long next = bad + OVERHEAD + n;
+    return n <= MAX_CONTENT && next < end && readAt(ch, next, end) != null;
+  }
+
   /** True if bytes {@code [from, to)} of the file are all zero (space preallocated, never written). */
   static boolean allZero(FileChannel ch, long from, long to) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(64 * 1024);

@@ -207,7 +207,7 @@ final class SegmentStore implements Closeable {
     if (!scan.atEnd()) {
       long bad = scan.offset();
       boolean preallocated = Frames.allZero(seg.dataCh, bad, seg.end);
-      if (!preallocated && validFrameFollows(seg, bad)) {
+      if (!preallocated && Frames.wholeFrameAfter(seg.dataCh, bad, seg.end)) {
         throw new AuditLogException("segment " + seg.data.getFileName() + " is damaged at entry "
             + (seg.first + offsets.size()) + " (" + scan.problem() + ") and valid entries follow it, so this is "
             + "not an interrupted write; restore the segment from backup (run 'airlock audit verify' for details)");
@@ -220,18 +220,6 @@ final class SegmentStore implements Closeable {
     }
     writeIndex(seg, offsets);
     return removed;
-  }
-
-  /** True if the bytes after a bad frame hold a valid frame, i.e. the damage is inside the log. */
-  private static boolean validFrameFollows(Segment seg, long bad) throws IOException {
-    if (bad + 4 > seg.end) {
-      return false;
-    }
-    ByteBuffer len = ByteBuffer.allocate(4);
-    Frames.readFully(seg.dataCh, len, bad);
-    long n = len.getInt(0) & 0xffffffffL;
-    long next = bad + Frames.OVERHEAD + n;
-    return n <= Frames.MAX_CONTENT && next < seg.end && Frames.readAt(seg.dataCh, next, seg.end) != null;
   }
 
   private static void writeIndex(Segment seg, List<Long> offsets) throws IOException {
