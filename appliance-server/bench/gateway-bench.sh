@@ -17,7 +17,8 @@
 #   of its steady speed). STREAM_WARMUP=seconds (default 30) of streams per target before time to
 #   first token is measured (new connection per stream, then one kept-alive connection).
 #   PACE_MS (default 10): after the saturated rounds, the same rounds again with each connection
-#   pausing this long after every answer, so that latency is measured below every target's capacity.
+#   pausing after every answer, on average this long (exponentially distributed, see chat.lua), so
+#   that latency is measured below every target's capacity.
 # Needs: JDK 21+ as JAVA_HOME, nginx and wrk (apt-get install nginx wrk), a built server:
 #   mvn -B -q -o -pl appliance-server -am -DskipTests package
 set -euo pipefail
@@ -223,10 +224,10 @@ rounds | tee "$WORK/results.txt"
 cat "$WORK/index.txt"
 summarize "$WORK/results.txt"
 # Latency without queueing. Saturated, a closed loop's latency is mostly waiting in line (64
-# connections / throughput); here every connection pauses PACE_MS (default 10) after each answer, so
-# each target gets about 64 / (PACE_MS + latency) requests per second, well below what any of them
-# serves, and latency is what a request costs. Same rounds, same order.
-echo "# paced: $PACE ms between a connection's answer and its next request"
+# connections / throughput); here every connection pauses PACE_MS (default 10) on average after each
+# answer, so each target gets about 64 / (PACE_MS + latency) requests per second, below what any of
+# them serves, and latency is what a request costs. Same rounds, same order.
+echo "# paced: on average $PACE ms (exponential) between a connection's answer and its next request"
 : > "$WORK/index.txt"
 PACE_MS=$PACE rounds | tee "$WORK/paced.txt"
 cat "$WORK/index.txt"
