@@ -51,6 +51,8 @@ public class BackendSupervisor implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Path logDir;
   private final Path engineDir;
+  /** Where each running replica's processes are recorded ({@link ProcessTree}). */
+  private final Path recordDir;
   private final AtomicInteger nextPort;
   private final Map<String, Running> running = new HashMap<>();
   /** Every replica process tree now running, for the exit hook (which must not wait for this object's lock). */
@@ -80,16 +82,36 @@ public class BackendSupervisor implements AutoCloseable {
     this.metrics = metrics;
     this.logDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("backends");
     this.engineDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("engines");
+    this.recordDir = logDir.resolve("running");
     this.nextPort = new AtomicInteger(config.getFirstBackendPort());
+    stopLeftovers();
     Runtime.getRuntime().addShutdownHook(exitHook);
     models.onChange(this::reconcile);
     reconcile();
   }
 
   /**
+   * A server killed outright (SIGKILL, the OOM killer) leaves its replicas running, with their GPU
+   * memory and ports: whatever the records of the last run name is stopped before anything starts.
+   */
+  private void stopLeftovers() {
+    try {
+      List<ProcessHandle> stopped = ProcessTree.stopRecorded(recordDir, STOP_GRACE);
+      if (!stopped.isEmpty()) {
+        LOG.warn("backend processes left running by an earlier server were stopped: pids={}",
+            stopped.stream().map(ProcessHandle::pid).toList());
+      }
+    } catch (IOException e) {
+      LOG.error("backend processes of an earlier server could not be checked: dir={} error={}", recordDir,
+          e.getMessage());
+    }
+  }
+
+  /**
    * The server is exiting without closing its context (SIGTERM, Ctrl-C, System.exit): its replicas
    * must not outlive it. A SIGKILL of the server cannot be caught; the embedded engine then ends by
-   * itself when its parent has gone, a vLLM does not.
+   * itself when its parent has gone, a vLLM does not, and the next server stops it when it starts
+   * ({@link #stopLeftovers}).
    */
   private void stopAllOnExit() {
     List<Thread> stopping = new ArrayList<>();
@@ -199,7 +221,9 @@ public class BackendSupervisor implements AutoCloseable {
       first = false;
       ProcessTree tree;
       try {
-        tree = new ProcessTree(launcher.launch(replica, port));
+        Process started = launcher.launch(replica, port);
+        tree = new ProcessTree(started,
+            recordDir.resolve(fileName(replica) + "-" + started.pid() + ProcessTree.RECORD_SUFFIX));
         live.add(tree);
       } catch (IOException | RuntimeException e) {
         LOG.error("backend replica cannot start: model={} replica={} error={}", replica.modelId(), replica.index(),

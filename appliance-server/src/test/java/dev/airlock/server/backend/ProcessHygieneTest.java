@@ -66,6 +66,40 @@ class ProcessHygieneTest {
     assertThat(ProcessTree.running(restartedWorker)).isFalse();
   }
 
+  @Test
+  void backendsLeftRunningByAServerKilledOutrightAreStoppedByTheNextServer() throws Exception {
+    Path ready = dir.resolve("killed-server.ready");
+    Process killed = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ServerToKill.class.getName(), dir.toString(), ready.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("killed-server.log").toFile()).start();
+    ProcessHandle replica;
+    ProcessHandle worker;
+    try {
+      awaitTrue(() -> Files.exists(ready) || !killed.isAlive(), "the server in its own JVM serving a replica");
+      assertThat(killed.isAlive()).as("the server in its own JVM (see killed-server.log)").isTrue();
+      String[] pids = Files.readString(ready).split(" ");
+      replica = ProcessHandle.of(Long.parseLong(pids[0])).orElseThrow();
+      worker = ProcessHandle.of(Long.parseLong(pids[1])).orElseThrow();
+    } finally {
+      killed.destroyForcibly(); // SIGKILL: no exit hook runs
+      killed.waitFor();
+    }
+    assertThat(ProcessTree.running(replica)).as("the killed server's replica, still running").isTrue();
+    assertThat(ProcessTree.running(worker)).as("its worker, still running").isTrue();
+
+    try (TestAppliance next = TestAppliance.start(dir, List.of(), Map.of())) {
+      // Stopped while the next server started, before it started the model's replica again.
+      assertThat(ProcessTree.running(replica)).isFalse();
+      assertThat(ProcessTree.running(worker)).isFalse();
+      next.awaitHealthy("worker-chat", 1);
+      assertThat(replicaProcess(next, "worker-chat").pid()).isNotEqualTo(replica.pid());
+      // The serving server's replica is recorded, so that another start on this data directory
+      // (a second server, an admin command) leaves it alone while this server runs.
+      assertThat(ProcessTree.stopRecorded(dir.resolve("data/backends/running"), Duration.ofSeconds(1))).isEmpty();
+      assertThat(ProcessTree.running(replicaProcess(next, "worker-chat"))).isTrue();
+    }
+  }
+
   private static ProcessHandle replicaProcess(TestAppliance appliance, String model) {
     Replica replica = appliance.supervisor().replicas().get(model).get(0);
     return ProcessHandle.of(replica.pid().orElseThrow()).orElseThrow();
