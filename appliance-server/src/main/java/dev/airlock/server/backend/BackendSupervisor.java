@@ -92,14 +92,17 @@ public class BackendSupervisor implements AutoCloseable {
 
   /**
    * A server killed outright (SIGKILL, the OOM killer) leaves its replicas running, with their GPU
-   * memory and ports: whatever the records of the last run name is stopped before anything starts.
+   * memory and ports: what the records left by a server no longer running name is stopped before
+   * anything starts.
    */
   private void stopLeftovers() {
     try {
-      List<ProcessHandle> stopped = ProcessTree.stopRecorded(recordDir, STOP_GRACE);
-      if (!stopped.isEmpty()) {
-        LOG.warn("backend processes left running by an earlier server were stopped: pids={}",
-            stopped.stream().map(ProcessHandle::pid).toList());
+      List<ProcessHandle> found = ProcessTree.stopRecorded(recordDir, STOP_GRACE);
+      if (!found.isEmpty()) {
+        List<Long> unstoppable = found.stream().filter(ProcessTree::running).map(ProcessHandle::pid).toList();
+        LOG.warn("backend processes left running by an earlier server were stopped: pids={}{}",
+            found.stream().map(ProcessHandle::pid).toList(),
+            unstoppable.isEmpty() ? "" : " stillRunning=" + unstoppable + " (stop them by hand)");
       }
     } catch (IOException e) {
       LOG.error("backend processes of an earlier server could not be checked: dir={} error={}", recordDir,
