@@ -86,12 +86,14 @@ nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$NGINX_PORT/health"
 
-# (c) Airlock on the local disk, (d) Airlock on tmpfs: same jar, same settings.
+# (c) Airlock on the local disk, (d) Airlock on tmpfs: same jar, same settings. The JVM's own
+# defaults, as `./airlock server` runs it (G1; the heap may grow to a quarter of the memory): until
+# 2026-11-22 the servers ran with -Xmx1g, which made G1 collect three times as often.
 OPERATOR=bench-operator-token
 start_airlock() { # data-dir port [jar [environment]]
   env ${4:-} AIRLOCK_DATA_DIR=$1 MICRONAUT_SERVER_PORT=$2 AIRLOCK_GATEWAY_OPERATOR_TOKEN=$OPERATOR \
     AIRLOCK_GATEWAY_EXTERNAL_ALLOWLIST=127.0.0.1:$STANDIN_PORT AIRLOCK_LOG_FORMAT=text \
-    "$JAVA" -Xmx1g -jar "${3:-$JAR}" > "$1.log" 2>&1 &
+    "$JAVA" -jar "${3:-$JAR}" > "$1.log" 2>&1 &
   PIDS+=($!)
 }
 setup_airlock() { # port -> prints the app key
