@@ -172,8 +172,8 @@ final class ProcessTree {
         lines.stream().filter(l -> l.length == 2).map(ProcessTree::named).flatMap(Optional::stream).forEach(left::add);
       }
     }
-    List<ProcessHandle> found = left.stream().filter(ProcessTree::running).toList();
-    if (stop(() -> left.stream().filter(ProcessTree::running).toList(), grace)) {
+    List<ProcessHandle> found = List.copyOf(left); // each named process was running when read
+    if (stop(() -> found.stream().filter(ProcessTree::running).toList(), grace)) {
       for (Path f : records) Files.deleteIfExists(f);
     }
     return found;
