@@ -46,7 +46,7 @@ final class ProcessTree {
   private final Process root;
   private final Set<ProcessHandle> known = ConcurrentHashMap.newKeySet();
   private final Path record;
-  /** Processes named by the record file as last written. */
+  /** Processes the record was last written with (or tried: a failed write is retried when that changes). */
   private int recorded;
 
   ProcessTree(Process root) {
@@ -81,12 +81,12 @@ final class ProcessTree {
     all.addAll(known);
     StringBuilder lines = new StringBuilder(SERVER).append(' ').append(line(ProcessHandle.current()));
     for (ProcessHandle h : all) lines.append(line(h));
+    recorded = all.size();
     try {
       Files.createDirectories(record.getParent());
       Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
       Files.writeString(tmp, lines);
       Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      recorded = all.size();
     } catch (IOException e) {
       LOG.warn("backend processes not recorded (a server killed outright could not stop them when it restarts):"
           + " file={} error={}", record, e.getMessage());
@@ -139,11 +139,11 @@ final class ProcessTree {
     return h.pid() + " " + h.info().startInstant().map(Instant::toEpochMilli).orElse(0L) + "\n";
   }
 
-  /** The process a {@code <pid> <start>} line names, if it still runs (an id since reused is not it). */
-  private static Optional<ProcessHandle> named(String[] pidAndStart) {
+  /** The process a record names by id and start time, if it still runs (an id since reused is not it). */
+  private static Optional<ProcessHandle> named(String pid, String startMillis) {
     try {
-      long start = Long.parseLong(pidAndStart[1]);
-      return ProcessHandle.of(Long.parseLong(pidAndStart[0]))
+      long start = Long.parseLong(startMillis);
+      return ProcessHandle.of(Long.parseLong(pid))
           .filter(h -> h.info().startInstant().map(i -> i.toEpochMilli() == start).orElse(false))
           .filter(ProcessTree::running);
     } catch (NumberFormatException e) {
@@ -166,10 +166,10 @@ final class ProcessTree {
       for (Path f : files) {
         List<String[]> lines = Files.readAllLines(f).stream().map(l -> l.trim().split(" ")).toList();
         Optional<ProcessHandle> server = lines.stream().filter(l -> l.length == 3 && l[0].equals(SERVER))
-            .findFirst().flatMap(l -> named(new String[] {l[1], l[2]}));
+            .findFirst().flatMap(l -> named(l[1], l[2]));
         if (server.isPresent()) continue;
         records.add(f);
-        lines.stream().filter(l -> l.length == 2).map(ProcessTree::named).flatMap(Optional::stream).forEach(left::add);
+        lines.stream().filter(l -> l.length == 2).map(l -> named(l[0], l[1])).flatMap(Optional::stream).forEach(left::add);
       }
     }
     List<ProcessHandle> found = List.copyOf(left); // each named process was running when read
