@@ -46,7 +46,7 @@ final class ModelSignCommand implements Callable<Integer> {
       List<String> ignores = ModelPaths.relativeIgnores(modelDir, ignorePaths);
       ModelSigner signer = new ModelSigner(key);
       ModelManifest manifest;
-      try (TransferProgress progress = TransferProgress.forCommand(err, "Hashing")) {
+      try (TransferProgress progress = TransferProgress.forCommand(err)) {
         manifest = signer.manifest(modelDir, ignores, progress);
       }
       signer.sign(manifest).write(signature);

@@ -82,7 +82,7 @@ final class ModelVerifyCommand implements Callable<Integer> {
     }
     try {
       VerifiedModel verified;
-      try (TransferProgress progress = TransferProgress.forCommand(err, "Hashing")) {
+      try (TransferProgress progress = TransferProgress.forCommand(err)) {
         verified = verifier.verify(modelDir, sigFile, ignores, progress);
       }
       var out = spec.commandLine().getOut();

@@ -1,7 +1,6 @@
 package dev.airlock.installer;
 
 import dev.airlock.vault.Progress;
-import dev.airlock.vault.signing.HashProgress;
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
@@ -11,10 +10,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Progress of long work (hashing, copying, verifying): a progress bar with throughput and ETA on
  * a terminal, and on a file or pipe a plain line every {@value #LINE_EVERY_PERCENT}% with the
- * throughput so far. Serves both the vault's {@link Progress} and model signing's
- * {@link HashProgress}. Safe to advance from several threads.
+ * throughput so far. Safe to advance from several threads.
  */
-final class TransferProgress implements Progress, HashProgress, AutoCloseable {
+final class TransferProgress implements Progress, AutoCloseable {
   /** Plain-line granularity: often enough to see it move, rare enough for a log file. */
   static final int LINE_EVERY_PERCENT = 10;
   /** Below this, work finishes before a line would help, so plain output stays quiet. */
@@ -30,31 +28,18 @@ final class TransferProgress implements Progress, HashProgress, AutoCloseable {
   private int lastPercent;
   private ProgressBar bar;
   private boolean started;
-  private final String hashingTask;
 
-  TransferProgress(PrintWriter lines, boolean terminal, String hashingTask) {
+  TransferProgress(PrintWriter lines, boolean terminal) {
     this.lines = lines;
     this.terminal = terminal;
-    this.hashingTask = hashingTask;
   }
 
   /** A bar when the standard streams are a terminal; otherwise plain lines to {@code err}. */
   static TransferProgress forCommand(PrintWriter err) {
-    return forCommand(err, "Hashing");
+    return new TransferProgress(err, System.console() != null && isTerminal());
   }
 
-  /** As {@link #forCommand(PrintWriter)}, naming the task shown for {@link HashProgress} updates. */
-  static TransferProgress forCommand(PrintWriter err, String hashingTask) {
-    return new TransferProgress(err, System.console() != null && isTerminal(), hashingTask);
-  }
-
-  /** Model signing reports absolute progress; the first report starts the display. */
-  @Override
-  public void update(long bytesDone, long bytesTotal) {
-    if (!started) start(hashingTask, bytesTotal);
-    advance(bytesDone - done.get());
-  }
-
+  /** Ends the display of work that stopped before it finished (an error). */
   @Override
   public void close() {
     if (started) finish();

@@ -12,7 +12,7 @@ class TransferProgressTest {
   @Test
   void plainOutputPrintsALineEveryTenPercentOfLargeWork() {
     StringWriter out = new StringWriter();
-    try (TransferProgress p = new TransferProgress(new PrintWriter(out), false, "Hashing")) {
+    try (TransferProgress p = new TransferProgress(new PrintWriter(out), false)) {
       p.start("Copying", 100 * MIB);
       for (int i = 0; i < 100; i++) p.advance(MIB);
     }
@@ -26,7 +26,7 @@ class TransferProgressTest {
   @Test
   void smallWorkStaysQuietOnPlainOutput() {
     StringWriter out = new StringWriter();
-    try (TransferProgress p = new TransferProgress(new PrintWriter(out), false, "Hashing")) {
+    try (TransferProgress p = new TransferProgress(new PrintWriter(out), false)) {
       p.start("Copying", 16_477);
       p.advance(16_477);
     }
@@ -34,15 +34,12 @@ class TransferProgressTest {
   }
 
   @Test
-  void hashingUpdatesReportAbsoluteProgressUnderTheHashingTask() {
+  void workThatFailsHalfWayIsNotReportedAsFinished() {
     StringWriter out = new StringWriter();
-    try (TransferProgress p = new TransferProgress(new PrintWriter(out), false, "Hashing")) {
-      p.update(0, 200 * MIB);
-      p.update(100 * MIB, 200 * MIB);
-      p.update(200 * MIB, 200 * MIB);
+    try (TransferProgress p = new TransferProgress(new PrintWriter(out), false)) {
+      p.start("Hashing", 200 * MIB);
+      p.advance(100 * MIB);
     }
-    assertThat(out.toString().lines().toList())
-        .first().isEqualTo("Hashing: 0% (0 of 200 MiB)");
-    assertThat(out.toString()).contains("Hashing: 50% (100 of 200 MiB").contains("Hashing: 100% (200 of 200 MiB");
+    assertThat(out.toString().lines().toList()).last().asString().startsWith("Hashing: 50% (100 of 200 MiB");
   }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.airlock.vault.bundle.BundleRejectedException;
 import dev.airlock.vault.bundle.BundleRejectedException.Problem;
 import dev.airlock.vault.catalog.PublisherSignature.Status;
-import dev.airlock.vault.signing.HashProgress;
 import dev.airlock.vault.signing.ModelSigner;
 import dev.airlock.vault.signing.SigningKey;
 import dev.airlock.vault.testing.Bundles;
@@ -47,7 +46,7 @@ class PublisherSignatureImportTest {
 
   private Path signedModel(String seed) throws Exception {
     Path dir = Bundles.modelDir(tmp, seed);
-    new ModelSigner(publisherKey).sign(dir, List.of(), HashProgress.NONE).write(dir.resolve("model.sig"));
+    new ModelSigner(publisherKey).sign(dir, List.of(), Progress.NONE).write(dir.resolve("model.sig"));
     return dir;
   }
 

@@ -1,5 +1,6 @@
 package dev.airlock.vault.bundle;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.bundle.BundleRejectedException.Problem;
 import dev.airlock.vault.catalog.PublisherSignature;
 import dev.airlock.vault.signing.ModelSignature;
@@ -8,7 +9,6 @@ import dev.airlock.vault.signing.SigstoreBundle;
 import dev.airlock.vault.signing.VerificationException;
 import dev.airlock.vault.signing.VerifiedModel;
 import dev.airlock.vault.signing.VerifyingKey;
-import dev.airlock.vault.signing.HashProgress;
 import dev.airlock.vault.trust.TrustAnchor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ public final class OmsPublisherCheck implements PublisherSignatureCheck {
             + "; renew the publisher's trust or ask for a model signed with a current key");
       }
       try {
-        VerifiedModel verified = verifier.verify(modelDir, sigFile, List.of(), HashProgress.NONE);
+        VerifiedModel verified = verifier.verify(modelDir, sigFile, List.of(), Progress.NONE);
         return new PublisherSignature(PublisherSignature.Status.VERIFIED, Optional.of(anchor.name()),
             Optional.of(anchor.fingerprint().hex()), verified.method().name().toLowerCase(java.util.Locale.ROOT)
                 + " method, signer " + verified.signer() + ", " + verified.fileCount() + " files");

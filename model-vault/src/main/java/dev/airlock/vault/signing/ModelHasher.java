@@ -2,6 +2,7 @@ package dev.airlock.vault.signing;
 
 import static dev.airlock.vault.signing.VerificationException.Check.UNSAFE_PATH;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +66,7 @@ public final class ModelHasher {
    * serialization's own ignore paths, and {@code moreIgnored} (all relative to the directory).
    */
   public ModelManifest hash(Path modelDir, Serialization serialization,
-      Collection<String> moreIgnored, HashProgress progress)
+      Collection<String> moreIgnored, Progress progress)
       throws IOException, VerificationException {
     if (!Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException("not a model directory: " + modelDir
@@ -90,8 +91,9 @@ public final class ModelHasher {
       }
     }
     long total = pieces.stream().mapToLong(p -> p.end - p.start).sum();
-    ProgressCounter counter = new ProgressCounter(total, progress);
-    List<Resource> resources = hashAll(pieces, counter);
+    progress.start("Hashing", total);
+    List<Resource> resources = hashAll(pieces, progress);
+    progress.finish();
     resources.sort(Resource.CANONICAL_ORDER);
     String modelName = modelDir.toAbsolutePath().normalize().getFileName() == null
         ? "model" : modelDir.toAbsolutePath().normalize().getFileName().toString();
@@ -155,11 +157,11 @@ public final class ModelHasher {
     return files;
   }
 
-  private List<Resource> hashAll(List<Piece> pieces, ProgressCounter counter) throws IOException {
+  private List<Resource> hashAll(List<Piece> pieces, Progress progress) throws IOException {
     int poolSize = Math.min(threads, pieces.size());
     List<Resource> resources = new ArrayList<>(pieces.size());
     if (poolSize <= 1) {
-      for (Piece p : pieces) resources.add(hashPiece(p, counter));
+      for (Piece p : pieces) resources.add(hashPiece(p, progress));
       return resources;
     }
     ExecutorService pool = Executors.newFixedThreadPool(poolSize, r -> {
@@ -169,7 +171,7 @@ public final class ModelHasher {
     });
     try {
       List<Future<Resource>> futures = new ArrayList<>();
-      for (Piece p : pieces) futures.add(pool.submit(() -> hashPiece(p, counter)));
+      for (Piece p : pieces) futures.add(pool.submit(() -> hashPiece(p, progress)));
       for (Future<Resource> f : futures) resources.add(f.get());
       return resources;
     } catch (InterruptedException e) {
@@ -184,7 +186,7 @@ public final class ModelHasher {
     }
   }
 
-  private static Resource hashPiece(Piece piece, ProgressCounter counter) throws IOException {
+  private static Resource hashPiece(Piece piece, Progress progress) throws IOException {
     MessageDigest sha = Sha256.newDigest();
     ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK_SIZE, Math.max(1, piece.end - piece.start)));
     try (FileChannel channel = FileChannel.open(piece.file, StandardOpenOption.READ)) {
@@ -200,27 +202,9 @@ public final class ModelHasher {
         buffer.flip();
         sha.update(buffer);
         position += n;
-        counter.add(n);
+        progress.advance(n);
       }
     }
     return new Resource(piece.name, new Sha256(HexFormat.of().formatHex(sha.digest())));
-  }
-
-  /** Sums bytes from all threads and reports them one at a time. */
-  private static final class ProgressCounter {
-    private final long total;
-    private final HashProgress progress;
-    private long done;
-
-    ProgressCounter(long total, HashProgress progress) {
-      this.total = total;
-      this.progress = progress;
-      progress.update(0, total);
-    }
-
-    synchronized void add(long bytes) {
-      done += bytes;
-      progress.update(done, total);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.vault.signing;
 
+import dev.airlock.vault.Progress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,14 +32,14 @@ public final class ModelSigner {
    *
    * @throws IllegalArgumentException when the directory holds links or special files, or nothing
    */
-  public ModelSignature sign(Path modelDir, Collection<String> ignorePaths, HashProgress progress)
+  public ModelSignature sign(Path modelDir, Collection<String> ignorePaths, Progress progress)
       throws IOException {
     return sign(manifest(modelDir, ignorePaths, progress));
   }
 
-  /** The manifest {@link #sign(Path, Collection, HashProgress)} signs, without signing it. */
+  /** The manifest {@link #sign(Path, Collection, Progress)} signs, without signing it. */
   public ModelManifest manifest(Path modelDir, Collection<String> ignorePaths,
-      HashProgress progress) throws IOException {
+      Progress progress) throws IOException {
     LinkedHashSet<String> ignored = new LinkedHashSet<>(ModelHasher.DEFAULT_IGNORED);
     ignored.add(ModelSignature.DEFAULT_FILE_NAME);
     ignorePaths.forEach(p -> ignored.add(ModelHasher.normalize(p)));
@@ -46,13 +47,13 @@ public final class ModelSigner {
   }
 
   /** Signs with an explicit serialization (e.g. {@link Serialization.Shards}). */
-  public ModelSignature sign(Path modelDir, Serialization serialization, HashProgress progress)
+  public ModelSignature sign(Path modelDir, Serialization serialization, Progress progress)
       throws IOException {
     return sign(manifest(modelDir, serialization, progress));
   }
 
   private ModelManifest manifest(Path modelDir, Serialization serialization,
-      HashProgress progress) throws IOException {
+      Progress progress) throws IOException {
     ModelManifest manifest;
     try {
       manifest = hasher.hash(modelDir, serialization, List.of(), progress);

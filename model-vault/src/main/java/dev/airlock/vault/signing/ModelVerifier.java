@@ -10,6 +10,7 @@ import static dev.airlock.vault.signing.VerificationException.Check.PAYLOAD_TYPE
 import static dev.airlock.vault.signing.VerificationException.Check.SIGNATURE;
 import static dev.airlock.vault.signing.VerificationException.Check.UNSIGNED_FILE;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.Sha256;
 import dev.airlock.vault.signing.VerificationException.FileProblem;
 import java.io.IOException;
@@ -140,7 +141,7 @@ public final class ModelVerifier {
    * signature recorded as ignored, and {@code ignorePaths} (relative to the directory).
    */
   public VerifiedModel verify(Path modelDir, Path signatureFile, Collection<String> ignorePaths,
-      HashProgress progress) throws IOException, VerificationException {
+      Progress progress) throws IOException, VerificationException {
     ModelSignature signature = ModelSignature.read(signatureFile);
     List<String> ignored = new ArrayList<>(ignorePaths);
     Path dir = modelDir.toAbsolutePath().normalize();
@@ -152,7 +153,7 @@ public final class ModelVerifier {
   }
 
   public VerifiedModel verify(Path modelDir, ModelSignature signature,
-      Collection<String> ignorePaths, HashProgress progress)
+      Collection<String> ignorePaths, Progress progress)
       throws IOException, VerificationException {
     VerifiedStatement verified = verifyStatement(signature.bundle());
     ModelManifest expected = ModelManifest.fromStatement(verified.statement());

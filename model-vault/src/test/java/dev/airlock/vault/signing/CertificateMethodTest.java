@@ -3,6 +3,7 @@ package dev.airlock.vault.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.signing.TestCertificates.Issued;
 import dev.airlock.vault.signing.VerificationException.Check;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class CertificateMethodTest {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("weights.bin"), "weights");
     manifest = new ModelHasher().hash(dir, Serialization.Files.of(List.of("model.sig")), List.of(),
-        HashProgress.NONE);
+        Progress.NONE);
     root = TestCertificates.root("Airlock Test Root");
   }
 
@@ -40,7 +41,7 @@ class CertificateMethodTest {
       throws Exception {
     Files.write(dir.resolve("model.sig"), bundle.toJson());
     return ModelVerifier.withTrustedRoots(roots.stream().map(Issued::certificate).toList(), clock)
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
   }
 
   private Issued leaf(int keyUsage, KeyPurposeId eku) throws Exception {
@@ -116,7 +117,7 @@ class CertificateMethodTest {
     var roots = ModelVerifier.readCertificates(Corpus.rootCaPem());
     Clock in2036 = Clock.fixed(Instant.parse("2036-01-01T00:00:00Z"), ZoneOffset.UTC);
     assertThatThrownBy(() -> ModelVerifier.withTrustedRoots(roots, in2036)
-        .verify(model, model.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(model, model.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.CERTIFICATE_VALIDITY));
   }
@@ -125,7 +126,7 @@ class CertificateMethodTest {
   void referenceChainIsNotTrustedUnderAnotherRoot() throws Exception {
     Path model = Corpus.model(Corpus.V110_CERT);
     assertThatThrownBy(() -> ModelVerifier.withTrustedRoots(List.of(root.certificate()), MID_2026)
-        .verify(model, model.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(model, model.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.CERTIFICATE_CHAIN))
         .hasMessageContaining("(issued by CN=intermediate-ca)");
@@ -135,7 +136,7 @@ class CertificateMethodTest {
   void keySignatureCannotBeVerifiedAsCertificateSignature() throws Exception {
     Path model = Corpus.model(Corpus.V110_KEY);
     assertThatThrownBy(() -> ModelVerifier.withTrustedRoots(List.of(root.certificate()), MID_2026)
-        .verify(model, model.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(model, model.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.CERTIFICATE_CHAIN))
         .hasMessageContaining("verify it with --public-key instead");

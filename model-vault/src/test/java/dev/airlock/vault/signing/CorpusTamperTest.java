@@ -3,6 +3,7 @@ package dev.airlock.vault.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.Sha256;
 import dev.airlock.vault.signing.VerificationException.Check;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class CorpusTamperTest {
   private VerificationException verifyCopy(String name, Path dir) throws Exception {
     try {
       Corpus.verifierFor(name).verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME),
-          HashProgress.NONE);
+          Progress.NONE);
     } catch (VerificationException e) {
       return e;
     }
@@ -108,7 +109,7 @@ class CorpusTamperTest {
     assertThat(e.getMessage()).contains("extra/payload.py: present but not signed");
 
     VerifiedModel ok = Corpus.verifierFor(name).verify(dir, dir.resolve("model.sig"),
-        List.of(Corpus.IGNORE_ME, "extra"), HashProgress.NONE);
+        List.of(Corpus.IGNORE_ME, "extra"), Progress.NONE);
     assertThat(ok.fileCount()).isEqualTo(2);
   }
 
@@ -119,7 +120,7 @@ class CorpusTamperTest {
     Files.writeString(dir.resolve(".git/HEAD"), "ref: refs/heads/main\n");
     Files.writeString(dir.resolve(".gitattributes"), "*.bin filter=lfs\n");
     VerifiedModel ok = Corpus.verifierFor(Corpus.V101_KEY).verify(dir, dir.resolve("model.sig"),
-        List.of(Corpus.IGNORE_ME), HashProgress.NONE);
+        List.of(Corpus.IGNORE_ME), Progress.NONE);
     assertThat(ok.fileCount()).isEqualTo(2);
   }
 
@@ -128,7 +129,7 @@ class CorpusTamperTest {
     Path dir = Corpus.model(Corpus.V110_KEY);
     VerifyingKey other = SigningKey.generate(Curve.P384).verifyingKey();
     assertThatThrownBy(() -> ModelVerifier.withKey(other)
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.KEY_MISMATCH))
         .hasMessageContaining("e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e")
@@ -140,7 +141,7 @@ class CorpusTamperTest {
     Path dir = Corpus.model(Corpus.V101_KEY);
     VerifyingKey other = SigningKey.generate(Curve.P384).verifyingKey();
     assertThatThrownBy(() -> ModelVerifier.withKey(other)
-        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), HashProgress.NONE))
+        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.SIGNATURE));
   }
@@ -166,7 +167,7 @@ class CorpusTamperTest {
         return b;
       });
       VerifiedModel ok = Corpus.verifierFor(Corpus.V110_KEY)
-          .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+          .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
       assertThat(ok.fileCount()).as(variant).isEqualTo(2);
     }
   }

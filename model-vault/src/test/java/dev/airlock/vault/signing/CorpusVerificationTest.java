@@ -3,6 +3,7 @@ package dev.airlock.vault.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.signing.VerificationException.Check;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +20,7 @@ class CorpusVerificationTest {
   void referenceSignatureVerifiesWhenIgnoreMeIsIgnored(String name) throws Exception {
     Path dir = Corpus.model(name);
     VerifiedModel verified = Corpus.verifierFor(name)
-        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), HashProgress.NONE);
+        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), Progress.NONE);
 
     assertThat(verified.method())
         .isEqualTo(Corpus.isCertificate(name) ? SigningMethod.CERTIFICATE : SigningMethod.KEY);
@@ -33,7 +34,7 @@ class CorpusVerificationTest {
   void rootDigestIsTheSubjectDigestOfTheReferenceStatement() throws Exception {
     Path dir = Corpus.model(Corpus.V110_KEY);
     VerifiedModel verified = Corpus.verifierFor(Corpus.V110_KEY)
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
     assertThat(verified.manifest().rootDigest().hex())
         .isEqualTo("92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4");
   }
@@ -46,7 +47,7 @@ class CorpusVerificationTest {
     assertThat(ModelSignature.read(dir.resolve("model.sig")).bundle().material())
         .isEqualTo(new SigstoreBundle.PublicKeyHint(java.util.Optional.empty()));
     assertThat(Corpus.verifierFor(Corpus.V101_KEY)
-        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), HashProgress.NONE)
+        .verify(dir, dir.resolve("model.sig"), List.of(Corpus.IGNORE_ME), Progress.NONE)
         .method()).isEqualTo(SigningMethod.KEY);
   }
 
@@ -54,7 +55,7 @@ class CorpusVerificationTest {
   void certificateSignerIsTheLeafSubject() throws Exception {
     Path dir = Corpus.model(Corpus.V110_CERT);
     VerifiedModel verified = Corpus.verifierFor(Corpus.V110_CERT)
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
     assertThat(verified.signer()).isEqualTo("CN=intermediate-ca");
   }
 
@@ -63,7 +64,7 @@ class CorpusVerificationTest {
     for (String name : List.of(Corpus.V110_KEY, Corpus.V110_CERT)) {
       Path dir = Corpus.model(name);
       VerifiedModel verified = Corpus.verifierFor(name)
-          .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+          .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
       assertThat(verified.manifest().serialization().ignorePaths()).contains("ignore-me", "model.sig");
     }
   }
@@ -73,7 +74,7 @@ class CorpusVerificationTest {
     for (String name : List.of(Corpus.V101_KEY, Corpus.V101_CERT)) {
       Path dir = Corpus.model(name);
       assertThatThrownBy(() -> Corpus.verifierFor(name)
-          .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE))
+          .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE))
           .isInstanceOfSatisfying(VerificationException.class, e -> {
             assertThat(e.check()).isEqualTo(Check.UNSIGNED_FILE);
             assertThat(e.problems()).singleElement()

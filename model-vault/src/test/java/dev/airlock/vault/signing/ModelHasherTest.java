@@ -3,6 +3,7 @@ package dev.airlock.vault.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.Sha256;
 import dev.airlock.vault.signing.VerificationException.Check;
 import java.nio.file.Files;
@@ -33,8 +34,8 @@ class ModelHasherTest {
   void parallelHashingGivesTheSameManifestAsOneThread() throws Exception {
     Path dir = manyFiles(60);
     Serialization files = Serialization.Files.of(List.of());
-    ModelManifest one = new ModelHasher(1).hash(dir, files, List.of(), HashProgress.NONE);
-    ModelManifest two = new ModelHasher(2).hash(dir, files, List.of(), HashProgress.NONE);
+    ModelManifest one = new ModelHasher(1).hash(dir, files, List.of(), Progress.NONE);
+    ModelManifest two = new ModelHasher(2).hash(dir, files, List.of(), Progress.NONE);
     assertThat(two).isEqualTo(one);
     assertThat(one.resources()).hasSize(60);
     Path some = dir.resolve("shard-3/part-10.bin");
@@ -49,14 +50,17 @@ class ModelHasherTest {
     try (var walk = Files.walk(dir)) {
       total = walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
-    List<long[]> updates = new ArrayList<>();
-    new ModelHasher(2).hash(dir, Serialization.Files.of(List.of()), List.of(),
-        (done, all) -> updates.add(new long[] {done, all}));
-    assertThat(updates.getFirst()).containsExactly(0, total);
-    assertThat(updates.getLast()).containsExactly(total, total);
-    for (int i = 1; i < updates.size(); i++) {
-      assertThat(updates.get(i)[0]).isGreaterThanOrEqualTo(updates.get(i - 1)[0]);
-    }
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+    new ModelHasher(2).hash(dir, Serialization.Files.of(List.of()), List.of(), new Progress() {
+      @Override public void start(String task, long totalBytes) { events.add("start " + task + " " + totalBytes); }
+      @Override public void advance(long bytes) {
+        assertThat(bytes).isPositive();
+        done.addAndGet(bytes);
+      }
+      @Override public void finish() { events.add("finish at " + done.get()); }
+    });
+    assertThat(events).containsExactly("start Hashing " + total, "finish at " + total);
   }
 
   @Test
@@ -68,12 +72,12 @@ class ModelHasherTest {
     Files.write(dir.resolve("w.bin"), bytes);
 
     ModelManifest files = new ModelHasher().hash(dir, Serialization.Files.of(List.of()), List.of(),
-        HashProgress.NONE);
+        Progress.NONE);
     assertThat(files.digestsByName()).containsEntry("w.bin", Sha256.of(bytes));
 
     long shard = ModelHasher.CHUNK_SIZE + 5;
     ModelManifest shards = new ModelHasher().hash(dir, new Serialization.Shards(shard, false, List.of()),
-        List.of(), HashProgress.NONE);
+        List.of(), Progress.NONE);
     assertThat(shards.resources()).extracting(Resource::name).containsExactly(
         "w.bin:0:" + shard, "w.bin:" + shard + ":" + 2 * shard,
         "w.bin:" + 2 * shard + ":" + 3 * shard, "w.bin:" + 3 * shard + ":" + bytes.length);
@@ -86,7 +90,7 @@ class ModelHasherTest {
     Path dir = manyFiles(14);
     Files.writeString(dir.resolve("README.md"), "hi");
     ModelManifest m = new ModelHasher().hash(dir, Serialization.Files.of(List.of("shard-1/")),
-        List.of("./shard-2", "README.md"), HashProgress.NONE);
+        List.of("./shard-2", "README.md"), Progress.NONE);
     assertThat(m.resources()).extracting(Resource::name)
         .noneMatch(n -> n.startsWith("shard-1/") || n.startsWith("shard-2/") || n.equals("README.md"))
         .hasSize(10);
@@ -100,7 +104,7 @@ class ModelHasherTest {
     Files.writeString(dir.resolve("a.txt"), "2");
     Files.writeString(dir.resolve("B"), "3");
     ModelManifest m = new ModelHasher().hash(dir, Serialization.Files.of(List.of()), List.of(),
-        HashProgress.NONE);
+        Progress.NONE);
     // Python's PurePosixPath orders by components: ("a", "b") < ("a.txt",); upper case first.
     assertThat(m.resources()).extracting(Resource::name).containsExactly("B", "a/b", "a.txt");
   }
@@ -113,7 +117,7 @@ class ModelHasherTest {
     Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("pipe").toString()).start();
     assertThat(mkfifo.waitFor()).isZero();
     assertThatThrownBy(() -> new ModelHasher().hash(dir, Serialization.Files.of(List.of()),
-        List.of(), HashProgress.NONE))
+        List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.UNSAFE_PATH))
         .hasMessageContaining("pipe is not a regular file");

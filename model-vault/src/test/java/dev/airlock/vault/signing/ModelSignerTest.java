@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.vault.Progress;
 import dev.airlock.vault.Sha256;
 import dev.airlock.vault.signing.VerificationException.Check;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,10 @@ class ModelSignerTest {
   void signThenVerifyRoundTrips(Curve curve) throws Exception {
     Path dir = model();
     SigningKey key = SigningKey.generate(curve);
-    new ModelSigner(key).sign(dir, List.of(), HashProgress.NONE).write(dir.resolve("model.sig"));
+    new ModelSigner(key).sign(dir, List.of(), Progress.NONE).write(dir.resolve("model.sig"));
 
     VerifiedModel verified = ModelVerifier.withKey(key.verifyingKey())
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
 
     assertThat(verified.method()).isEqualTo(SigningMethod.KEY);
     assertThat(verified.manifest().resources()).extracting(Resource::name).containsExactly(
@@ -55,7 +56,7 @@ class ModelSignerTest {
   void signatureHasTheReferenceToolsShape() throws Exception {
     Path dir = model();
     SigningKey key = SigningKey.generate(Curve.P384);
-    byte[] json = new ModelSigner(key).sign(dir, List.of("empty"), HashProgress.NONE).toJson();
+    byte[] json = new ModelSigner(key).sign(dir, List.of("empty"), Progress.NONE).toJson();
 
     JsonNode bundle = Json.MAPPER.readTree(json);
     assertThat(bundle.get("mediaType").asText())
@@ -94,7 +95,7 @@ class ModelSignerTest {
   void ourSignatureParsesThroughTheSameCodeAsTheReferenceSignatures() throws Exception {
     Path dir = model();
     SigningKey key = SigningKey.generate(Curve.P256);
-    byte[] ours = new ModelSigner(key).sign(dir, List.of(), HashProgress.NONE).toJson();
+    byte[] ours = new ModelSigner(key).sign(dir, List.of(), Progress.NONE).toJson();
     byte[] theirs = Files.readAllBytes(Corpus.model(Corpus.V110_KEY).resolve("model.sig"));
 
     for (byte[] json : List.of(ours, theirs)) {
@@ -111,10 +112,10 @@ class ModelSignerTest {
   void tamperingWithOurOwnSignatureIsCaught() throws Exception {
     Path dir = model();
     SigningKey key = SigningKey.generate(Curve.P256);
-    new ModelSigner(key).sign(dir, List.of(), HashProgress.NONE).write(dir.resolve("model.sig"));
+    new ModelSigner(key).sign(dir, List.of(), Progress.NONE).write(dir.resolve("model.sig"));
     Tamper.flipByte(dir.resolve("model.safetensors"), 1234);
     assertThatThrownBy(() -> ModelVerifier.withKey(key.verifyingKey())
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.DIGEST_MISMATCH))
         .hasMessageContaining("model.safetensors: digest mismatch");
@@ -126,7 +127,7 @@ class ModelSignerTest {
     SigningKey key = SigningKey.generate(Curve.P256);
     ModelManifest manifest = new ModelHasher().hash(dir,
         new Serialization.Shards(1024, false, List.of(".git", "model.sig")), List.of(),
-        HashProgress.NONE);
+        Progress.NONE);
     assertThat(manifest.resources()).extracting(Resource::name).containsSubsequence(
         "model.safetensors:0:1024", "model.safetensors:1024:2048", "model.safetensors:2048:3000");
     assertThat(manifest.resources()).extracting(Resource::name).noneMatch(n -> n.startsWith("empty"));
@@ -142,14 +143,14 @@ class ModelSignerTest {
     Files.write(dir.resolve("model.sig"), bundle.toJson());
 
     VerifiedModel verified = ModelVerifier.withKey(key.verifyingKey())
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE);
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE);
     assertThat(verified.manifest().serialization()).isEqualTo(
         new Serialization.Shards(1024, false, List.of(".git", "model.sig")));
     assertThat(verified.fileCount()).isEqualTo(4);
 
     Tamper.flipByte(dir.resolve("model.safetensors"), 2500);
     assertThatThrownBy(() -> ModelVerifier.withKey(key.verifyingKey())
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE))
         .hasMessageContaining("model.safetensors:2048:3000: digest mismatch");
   }
 
@@ -158,12 +159,12 @@ class ModelSignerTest {
     Path dir = model();
     SigningKey key = SigningKey.generate(Curve.P256);
     InTotoStatement s = new ModelHasher().hash(dir, Serialization.Files.of(List.of()), List.of(),
-        HashProgress.NONE).toStatement();
+        Progress.NONE).toStatement();
     SigstoreBundle bundle = new ModelSigner(key).signStatement(
         new InTotoStatement(s.subjects(), "https://model_signing/Digests/v0.1", s.predicate()));
     Files.write(dir.resolve("model.sig"), bundle.toJson());
     assertThatThrownBy(() -> ModelVerifier.withKey(key.verifyingKey())
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.PREDICATE_TYPE))
         .hasMessageContaining("predicateType is 'https://model_signing/Digests/v0.1', expected"
@@ -175,14 +176,14 @@ class ModelSignerTest {
     Path dir = model();
     SigningKey key = SigningKey.generate(Curve.P256);
     InTotoStatement s = new ModelHasher().hash(dir, Serialization.Files.of(List.of()), List.of(),
-        HashProgress.NONE).toStatement();
+        Progress.NONE).toStatement();
     String wrong = Sha256.of(new byte[] {1}).hex();
     SigstoreBundle bundle = new ModelSigner(key).signStatement(new InTotoStatement(
         List.of(new InTotoStatement.Subject("tiny-model", Map.of("sha256", wrong))),
         s.predicateType(), s.predicate()));
     Files.write(dir.resolve("model.sig"), bundle.toJson());
     assertThatThrownBy(() -> ModelVerifier.withKey(key.verifyingKey())
-        .verify(dir, dir.resolve("model.sig"), List.of(), HashProgress.NONE))
+        .verify(dir, dir.resolve("model.sig"), List.of(), Progress.NONE))
         .isInstanceOfSatisfying(VerificationException.class,
             e -> assertThat(e.check()).isEqualTo(Check.ROOT_DIGEST))
         .hasMessageContaining("the subject claims sha256:" + wrong);
@@ -220,7 +221,7 @@ class ModelSignerTest {
     Path dir = model();
     Files.createSymbolicLink(dir.resolve("weights.bin"), Path.of("/etc/hostname"));
     assertThatThrownBy(() -> new ModelSigner(SigningKey.generate(Curve.P256))
-        .sign(dir, List.of(), HashProgress.NONE))
+        .sign(dir, List.of(), Progress.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("weights.bin is a symbolic link");
   }
