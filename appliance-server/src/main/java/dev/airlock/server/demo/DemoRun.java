@@ -168,7 +168,7 @@ public final class DemoRun {
 
     n.begin("Signing the model");
     ModelSigner signer = new ModelSigner(publisher);
-    signer.sign(signer.manifest(modelDir, List.of(), (done, total) -> n.progress(percent(done, total))))
+    signer.sign(signer.manifest(modelDir, List.of(), progress()))
         .write(modelDir.resolve(ModelSignature.DEFAULT_FILE_NAME));
     n.done("Signed the model (OpenSSF Model Signing, ECDSA P-256)");
 
