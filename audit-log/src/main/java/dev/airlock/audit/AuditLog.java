@@ -128,7 +128,8 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) the log in {@code directory}, recovering from any crash.
+   * Opens (creating if needed) the log in {@code directory}, recovering from any crash, and appends
+   * the records {@link PendingRecords#leave} left there while it was closed.
    *
    * @throws AuditLogException if the files are damaged beyond a torn tail (a missing segment, a
    *     bad entry before the end, segments shorter than a signed checkpoint); the message names the
@@ -177,6 +178,13 @@ public final class AuditLog implements AutoCloseable {
             + "(an interrupted write that was never acknowledged)", directory, r.tornBytesRemoved(), r.entries());
       }
       log.writer.start();
+      try {
+        PendingRecords.appendAll(log, directory);
+      } catch (IOException | RuntimeException e) {
+        log.close();
+        throw new AuditLogException("cannot append the records left in " + directory.resolve(PendingRecords.DIRECTORY)
+            + " while the log was closed: " + e.getMessage() + "; they stay there for the next start", e);
+      }
       return log;
     } catch (IOException e) {
       closeQuietly(lockChannel);

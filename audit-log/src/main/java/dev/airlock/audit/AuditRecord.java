@@ -1,9 +1,13 @@
 package dev.airlock.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -85,6 +89,33 @@ public record AuditRecord(
   /** Everything except the payload: what listeners (the query index, the mirror) receive. */
   public RecordSummary summary() {
     return new RecordSummary(type, time, actor, subject, model, requestId, status, indexFields);
+  }
+
+  /** Details that name or locate a person: {@link #ofDetails} keeps them in the encrypted payload only. */
+  public static final Set<String> PERSONAL_DETAILS = Set.of("username", "address", "subject", "justification");
+
+  private static final ObjectMapper DETAILS_JSON = new ObjectMapper();
+
+  /**
+   * A record of an administrative action: {@code details} as the payload (JSON), and each detail
+   * that is not in {@link #PERSONAL_DETAILS} and not null also as a searchable index field (a
+   * collection as its values joined by commas); a {@code modelId} detail names the model.
+   */
+  public static AuditRecord ofDetails(String type, Actor actor, String status, Map<String, ?> details) {
+    Builder b = builder(type).actor(actor).status(status);
+    details.forEach((k, v) -> {
+      if (v == null || PERSONAL_DETAILS.contains(k)) return;
+      b.indexField(k, v instanceof Collection<?> c
+          ? String.join(",", c.stream().map(String::valueOf).toList()) : String.valueOf(v));
+    });
+    Object model = details.get("modelId");
+    if (model != null) b.model(model.toString());
+    try {
+      b.payload(DETAILS_JSON.writeValueAsBytes(details));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("the details of a " + type + " record are not JSON: " + e.getMessage(), e);
+    }
+    return b.build();
   }
 
   /** Starts a record of the given type at the current time with status {@code ok}. */

@@ -3,12 +3,16 @@ package dev.airlock.installer;
 import dev.airlock.vault.ImportResult;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.bundle.BundleRejectedException;
+import dev.airlock.vault.catalog.LifecycleEvent;
 import dev.airlock.vault.catalog.ModelVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flywaydb.core.api.FlywayException;
 import picocli.CommandLine.Command;
@@ -69,6 +73,14 @@ final class BundleImportCommand implements Callable<Integer> {
     try (Vault vault = Vault.openEmbedded(data.dataDir, Vault.Options.defaults())) {
       ImportResult r = vault.importBundle(bundle, importer, TransferProgress.forCommand(err));
       ModelVersion v = r.version();
+      try {
+        leaveAuditRecords(r);
+      } catch (IOException e) {
+        err.println("airlock bundle import: " + v.modelName() + " " + v.version() + " is in the vault, but the record"
+            + " of its import could not be left for the audit log (" + e.getMessage() + "). Free space or fix the"
+            + " permissions of " + data.dataDir + ", then import the bundle again: that records it (as already present)");
+        return VaultExits.CANNOT_RUN;
+      }
       var out = spec.commandLine().getOut();
       out.println(switch (r.outcome()) {
         case IMPORTED -> "Imported " + v.modelName() + " " + v.version() + " into " + data.dataDir;
@@ -84,11 +96,32 @@ final class BundleImportCommand implements Callable<Integer> {
       return 0;
     } catch (BundleRejectedException e) {
       err.println("airlock bundle import: REFUSED (" + BundleOutput.problem(e) + "): " + e.getMessage());
+      try {
+        Map<String, Object> refused = new LinkedHashMap<>();
+        refused.put("code", "bundle_" + e.problem().name().toLowerCase(Locale.ROOT));
+        refused.put("reason", e.getMessage());
+        OfflineAudit.leave(data.dataDir, "admin.bundle.refused", "ok", importer, refused);
+      } catch (IOException notLeft) {
+        err.println("airlock bundle import: the refusal could not be left for the audit log either: "
+            + notLeft.getMessage());
+      }
       return VaultExits.REFUSED;
     } catch (IOException | UncheckedIOException | IllegalStateException | FlywayException e) {
       err.println("airlock bundle import: " + e.getMessage());
       return VaultExits.CANNOT_RUN;
     }
+  }
+
+  /** What the server records for an import through it, left for its audit log (see {@link OfflineAudit}). */
+  private void leaveAuditRecords(ImportResult r) throws IOException {
+    if (r.event().isPresent()) {
+      LifecycleEvent e = r.event().get();
+      Map<String, Object> lifecycle = new LinkedHashMap<>();
+      lifecycle.put("eventId", e.eventId());
+      lifecycle.putAll(e.auditDetails());
+      OfflineAudit.leave(data.dataDir, "model.lifecycle", "ok", importer, lifecycle);
+    }
+    OfflineAudit.leave(data.dataDir, "admin.bundle.import", "ok", importer, r.auditDetails());
   }
 
   private int usage(String message) {

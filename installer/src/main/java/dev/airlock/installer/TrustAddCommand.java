@@ -55,6 +55,7 @@ final class TrustAddCommand implements Callable<Integer> {
     var err = spec.commandLine().getErr();
     try {
       TrustStore store = TrustStore.open(data.dataDir, Clock.systemUTC());
+      store.recordChangesWith((entry, revoked) -> OfflineAudit.trustChange(data.dataDir, entry, revoked));
       TrustAnchor a = material.key != null
           ? store.addKey(name, role, VerifyingKey.fromPem(material.key).publicKey(),
               Optional.ofNullable(notBefore), Optional.ofNullable(notAfter))

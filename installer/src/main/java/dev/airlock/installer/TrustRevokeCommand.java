@@ -30,6 +30,7 @@ final class TrustRevokeCommand implements Callable<Integer> {
   public Integer call() {
     var err = spec.commandLine().getErr();
     try (Vault vault = Vault.openEmbedded(data.dataDir, Vault.Options.defaults())) {
+      vault.trust().recordChangesWith((e, revoked) -> OfflineAudit.trustChange(data.dataDir, e, revoked));
       Vault.Revocation r = vault.revokeTrust(entry, reason);
       var out = spec.commandLine().getOut();
       out.println("Revoked " + TrustListCommand.describe(r.anchor()));

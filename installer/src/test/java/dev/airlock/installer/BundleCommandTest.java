@@ -2,12 +2,19 @@ package dev.airlock.installer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.airlock.audit.AuditKeys;
+import dev.airlock.audit.AuditLog;
+import dev.airlock.audit.AuditLogOptions;
+import dev.airlock.audit.AuditRecord;
+import dev.airlock.audit.PendingRecords;
 import dev.airlock.vault.signing.Curve;
 import dev.airlock.vault.signing.SigningKey;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +103,81 @@ class BundleCommandTest {
     AirlockCliTest.Run check = AirlockCliTest.run("vault", "verify", "--data-dir", dataDir.toString());
     assertThat(check.exit()).as(check.err()).isZero();
     assertThat(check.out()).contains("Vault intact: 3 blobs");
+  }
+
+  @Test
+  void everyChangeToTheDataDirectoryIsLeftForTheAuditLogAndAppendedWhenTheServerOpensIt() throws IOException {
+    Path bundle = create("1.0");
+    SigningKey other = SigningKey.generate(Curve.P256);
+    Path otherKey = Files.writeString(tmp.resolve("other-private.pem"), other.toPkcs8Pem());
+    Path foreign = tmp.resolve("foreign.tar");
+    assertThat(AirlockCliTest.run("bundle", "create", "--model-dir", modelDir.toString(), "--name", "qwen-tiny",
+        "--model-version", "2.0", "--publisher", "Example Labs", "--origin-country", "CN",
+        "--private-key", otherKey.toString(), "-o", foreign.toString()).exit()).isZero();
+
+    assertThat(AirlockCliTest.run("trust", "add", "--data-dir", dataDir.toString(), "--role", "transfer",
+        "--name", "org-transfer", "--key", publicPem.toString()).exit()).isZero();
+    AirlockCliTest.Run refusedTrust = AirlockCliTest.run("trust", "add", "--data-dir", dataDir.toString(),
+        "--role", "transfer", "--name", "org-transfer", "--key", publicPem.toString());
+    assertThat(refusedTrust.exit()).as("same name again: refused, and nothing recorded").isEqualTo(2);
+    assertThat(AirlockCliTest.run("bundle", "import", bundle.toString(), "--data-dir", dataDir.toString(),
+        "--importer", "installer-1").exit()).isZero();
+    assertThat(AirlockCliTest.run("bundle", "import", bundle.toString(), "--data-dir", dataDir.toString(),
+        "--importer", "installer-1").exit()).isZero();
+    assertThat(AirlockCliTest.run("bundle", "import", foreign.toString(), "--data-dir", dataDir.toString(),
+        "--importer", "installer-1").exit()).isEqualTo(1);
+    assertThat(AirlockCliTest.run("trust", "revoke", "org-transfer", "--reason", "laptop stolen",
+        "--data-dir", dataDir.toString()).exit()).isZero();
+    try (Stream<Path> s = Files.list(AuditLog.directoryIn(dataDir).resolve(PendingRecords.DIRECTORY))) {
+      assertThat(s.toList()).hasSize(6);
+    }
+
+    // What the server does when it starts: open the log, which appends what was left.
+    AuditKeys keys = AuditKeys.loadOrGenerate(dataDir.resolve("secrets/audit.keys"), "airlock.local/audit");
+    try (AuditLog log = AuditLog.open(AuditLog.directoryIn(dataDir), keys, AuditLogOptions.defaults())) {
+      List<AuditRecord> records = new ArrayList<>();
+      for (long i = 0; i < log.size(); i++) records.add(log.decrypt(i).orElseThrow());
+      assertThat(records).extracting(AuditRecord::type).containsExactly("trust.added", "model.lifecycle",
+          "admin.bundle.import", "admin.bundle.import", "admin.bundle.refused", "trust.revoked");
+      assertThat(records).allSatisfy(r -> {
+        assertThat(r.actor()).isEqualTo(OfflineAudit.ACTOR);
+        assertThat(r.indexFields()).containsEntry("via", "cli").doesNotContainKey("username");
+      });
+      AuditRecord added = records.get(0);
+      assertThat(added.indexFields()).containsEntry("name", "org-transfer").containsEntry("role", "transfer")
+          .containsEntry("ca", "false").containsKey("fingerprint");
+      assertThat(added.indexFields().get("fingerprint")).startsWith("sha256:");
+      assertThat(new String(added.payload())).contains("\"username\":\"" + System.getProperty("user.name") + "\"");
+      assertThat(records.get(1).indexFields()).containsEntry("to", "IMPORTED").containsEntry("catalogModel", "qwen-tiny")
+          .containsEntry("catalogVersion", "1.0").containsKey("eventId").doesNotContainKey("from");
+      assertThat(records.get(2).indexFields()).containsEntry("outcome", "imported").containsEntry("model", "qwen-tiny")
+          .containsEntry("version", "1.0").containsEntry("files", "3").containsEntry("transferSigner", "org-transfer")
+          .containsEntry("publisherSignature", "ABSENT");
+      assertThat(new String(records.get(2).payload())).contains("\"username\":\"installer-1\"");
+      assertThat(records.get(3).indexFields()).containsEntry("outcome", "already_present");
+      assertThat(records.get(4).indexFields()).containsEntry("code", "bundle_signer_untrusted");
+      assertThat(records.get(5).indexFields()).containsEntry("name", "org-transfer")
+          .containsEntry("reason", "laptop stolen");
+    }
+    try (Stream<Path> s = Files.list(AuditLog.directoryIn(dataDir).resolve(PendingRecords.DIRECTORY))) {
+      assertThat(s.toList()).as("each left record is removed once it is in the log").isEmpty();
+    }
+  }
+
+  @Test
+  void aTrustChangeWhoseRecordCannotBeLeftIsNotMade() throws IOException {
+    // The pending records' directory cannot be created: a file is in its way.
+    Files.createDirectories(AuditLog.directoryIn(dataDir));
+    Files.writeString(AuditLog.directoryIn(dataDir).resolve(PendingRecords.DIRECTORY), "in the way");
+
+    AirlockCliTest.Run r = AirlockCliTest.run("trust", "add", "--data-dir", dataDir.toString(),
+        "--role", "transfer", "--name", "org-transfer", "--key", publicPem.toString());
+
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).startsWith("airlock trust add: cannot leave the audit record of this change in "
+        + AuditLog.directoryIn(dataDir).resolve(PendingRecords.DIRECTORY)).contains("; nothing was changed");
+    assertThat(AirlockCliTest.run("trust", "list", "--data-dir", dataDir.toString()).out())
+        .doesNotContain("org-transfer");
   }
 
   @Test

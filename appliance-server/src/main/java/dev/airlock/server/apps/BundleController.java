@@ -97,29 +97,19 @@ public class BundleController {
     ModelVersion v = r.version();
     boolean fresh = r.outcome() == ImportResult.Outcome.IMPORTED;
     r.event().ifPresent(e -> audit.append(AdminRecords.of("model.lifecycle", actor, lifecycle(e))));
+    Map<String, Object> record = r.auditDetails();
+    audit.append(AdminRecords.of("admin.bundle.import", actor, record));
+    // The answer: the record's fields, the message after the outcome, the publisher signature in full.
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("outcome", fresh ? "imported" : "already_present");
+    out.put("outcome", record.get("outcome"));
     out.put("message", fresh ? "Imported " + v.modelName() + " " + v.version()
         : "Already in the vault: " + v.modelName() + " " + v.version() + " (bundle "
             + v.provenance().bundleId() + "); nothing changed");
-    out.put("model", v.modelName());
-    out.put("version", v.version());
-    out.put("versionId", v.id());
-    out.put("state", v.state().name());
-    out.put("bundleId", v.provenance().bundleId());
-    out.put("files", r.files());
-    out.put("newBlobs", r.newBlobs());
-    out.put("bytesCopied", r.bytes());
-    out.put("transferSigner", v.provenance().transferSignerName());
+    out.putAll(record);
     Map<String, Object> ps = new LinkedHashMap<>();
     ps.put("status", v.provenance().publisherSignature().status().name());
     ps.put("detail", v.provenance().publisherSignature().detail());
     out.put("publisherSignature", ps);
-    Map<String, Object> record = new LinkedHashMap<>(out);
-    record.remove("message");
-    record.remove("publisherSignature");
-    record.put("publisherSignature", ps.get("status"));
-    audit.append(AdminRecords.of("admin.bundle.import", actor, record));
     // A version the catalog holds as IMPORTED has no verdict yet (new, or its review failed before).
     if (v.state() == LifecycleState.IMPORTED) {
       Map<String, Object> review = review(actor, v);
@@ -185,7 +175,7 @@ public class BundleController {
   private static Map<String, Object> lifecycle(LifecycleEvent e) {
     Map<String, Object> l = new LinkedHashMap<>();
     l.put("eventId", e.eventId());
-    l.putAll(AdminRecords.lifecycle(e));
+    l.putAll(e.auditDetails());
     return l;
   }
 

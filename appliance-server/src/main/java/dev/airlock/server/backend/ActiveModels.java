@@ -232,7 +232,7 @@ public class ActiveModels {
   private static Map<String, Object> lifecycleFields(String modelId, LifecycleEvent e) {
     Map<String, Object> l = new LinkedHashMap<>();
     l.put("modelId", modelId);
-    l.putAll(AdminRecords.lifecycle(e));
+    l.putAll(e.auditDetails());
     return l;
   }
 

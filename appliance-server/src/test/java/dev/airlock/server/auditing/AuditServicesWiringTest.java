@@ -2,8 +2,10 @@ package dev.airlock.server.auditing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.airlock.audit.Actor;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.audit.AuditRecord;
+import dev.airlock.audit.PendingRecords;
 import dev.airlock.audit.index.AuditIndex;
 import dev.airlock.audit.kafka.KafkaMirror;
 import io.micronaut.context.ApplicationContext;
@@ -41,6 +43,37 @@ class AuditServicesWiringTest {
       assertThat(ctx.getBean(ErasureRequests.class).pending()).isEmpty();
     }
     assertThat(dataDir.resolve("audit/index/audit-index.mv.db")).exists();
+  }
+
+  @Test
+  void recordsTheCliLeftWhileTheServerWasStoppedAreInTheLogAndSearchableOnceItStarts() throws Exception {
+    // What 'airlock trust add --data-dir' leaves (OfflineAudit in the installer).
+    PendingRecords.leave(AuditLog.directoryIn(dataDir), AuditRecord.ofDetails("trust.added", Actor.system("airlock-cli"),
+        "ok", Map.of("name", "org-transfer", "role", "transfer", "via", "cli", "username", "installer-1")));
+
+    try (ApplicationContext ctx = start(Map.of())) {
+      AuditIndex index = ctx.getBean(AuditIndex.class);
+      assertThat(index.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+      AuditSearch.Page page = ctx.getBean(AuditSearch.class)
+          .search(AuditSearch.Query.all().type("trust.added"), 10, 0, "analyst");
+      assertThat(page.entries()).hasSize(1);
+      AuditRecord r = ctx.getBean(AuditLog.class).decrypt(page.entries().getFirst().index()).orElseThrow();
+      assertThat(r.actor()).isEqualTo(Actor.system("airlock-cli"));
+      assertThat(r.indexFields()).containsEntry("name", "org-transfer").containsEntry("via", "cli")
+          .doesNotContainKey("username");
+      assertThat(new String(r.payload(), java.nio.charset.StandardCharsets.UTF_8)).contains("installer-1");
+    }
+    try (java.util.stream.Stream<Path> left = java.nio.file.Files.list(
+        AuditLog.directoryIn(dataDir).resolve(PendingRecords.DIRECTORY))) {
+      assertThat(left.toList()).isEmpty();
+    }
+    try (ApplicationContext ctx = start(Map.of())) {
+      AuditLog log = ctx.getBean(AuditLog.class);
+      java.util.List<String> types = new java.util.ArrayList<>();
+      for (long i = 0; i < log.size(); i++) types.add(log.decrypt(i).orElseThrow().type());
+      // The search above is itself audited; the left record is there once, not once per start.
+      assertThat(types).containsOnlyOnce("trust.added").doesNotHaveDuplicates();
+    }
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.airlock.vault.catalog;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,4 +19,16 @@ public record LifecycleEvent(
     LifecycleState to,
     String actor,
     Optional<String> reason,
-    Instant at) {}
+    Instant at) {
+
+  /** The transition as every audit record of one names it: the version, and the states from and to. */
+  public Map<String, Object> auditDetails() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("catalogVersionId", versionId);
+    d.put("catalogModel", modelName);
+    d.put("catalogVersion", modelVersion);
+    d.put("from", from.map(Enum::name).orElse(null));
+    d.put("to", to.name());
+    return d;
+  }
+}

@@ -36,6 +36,18 @@ public final class TrustStore {
   private final Path file;
   private final Clock clock;
   private final List<TrustAnchor> anchors;
+  private ChangeRecorder recorder = (entry, revoked) -> {};
+
+  /**
+   * Told of each change once it has been checked and before it is saved, so that a record of it
+   * exists before the change does (the CLI leaves one for the audit log); if it throws, nothing is
+   * saved.
+   */
+  @FunctionalInterface
+  public interface ChangeRecorder {
+    /** {@code entry} as it is about to be saved: added, or revoked when {@code revoked}. */
+    void record(TrustAnchor entry, boolean revoked) throws IOException;
+  }
 
   private TrustStore(Path file, Clock clock, List<TrustAnchor> anchors) {
     this.file = file;
@@ -52,6 +64,11 @@ public final class TrustStore {
       for (JsonNode n : root.path("anchors")) anchors.add(fromJson(n, file));
     }
     return new TrustStore(file, clock, anchors);
+  }
+
+  /** Records every change made through this store from now on with {@code recorder}. */
+  public void recordChangesWith(ChangeRecorder recorder) {
+    this.recorder = recorder;
   }
 
   public List<TrustAnchor> all() {
@@ -106,6 +123,7 @@ public final class TrustStore {
             + (a.isRevoked() ? ", and was revoked: a revoked key cannot be trusted again" : ""));
       }
     }
+    recorder.record(anchor, false);
     anchors.add(anchor);
     save();
     return anchor;
@@ -119,6 +137,7 @@ public final class TrustStore {
     TrustAnchor revoked = new TrustAnchor(a.name(), a.role(), a.fingerprint(), a.publicKey(),
         a.caCertificate(), a.addedAt(), a.notBefore(), a.notAfter(),
         Optional.of(new TrustAnchor.Revocation(clock.instant(), reason)));
+    recorder.record(revoked, true);
     anchors.set(anchors.indexOf(a), revoked);
     save();
     return revoked;
