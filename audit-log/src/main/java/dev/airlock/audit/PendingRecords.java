@@ -52,7 +52,10 @@ public final class PendingRecords {
           + " bytes of payload, not " + record.payload().length);
     }
     Path dir = auditDir.resolve(DIRECTORY);
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+      DirectorySync.force(auditDir); // a new directory's own entry must survive a crash too
+    }
     // Names sort in the order records were left: nanoseconds since the epoch, zero-padded.
     Instant now = Instant.now();
     String name = String.format("%020d-%s", now.getEpochSecond() * 1_000_000_000L + now.getNano(), UUID.randomUUID());

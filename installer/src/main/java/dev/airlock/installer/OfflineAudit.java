@@ -15,8 +15,8 @@ import java.util.Map;
  * The audit records of what the CLI changes in a stopped server's data directory (imports, trust
  * entries). The CLI does not write the audit log, which is the server's: it leaves each record,
  * durably, for the log to append when the server next opens it ({@link PendingRecords}). The types
- * and fields are the server's own for the same change, plus {@code via: cli} and the person who
- * ran the command as {@code username} (encrypted, never an index field).
+ * are the server's own for the same change, the fields those the CLI knows, plus {@code via: cli}
+ * and the person who ran the command as {@code username} (encrypted, never an index field).
  */
 final class OfflineAudit {
   static final Actor ACTOR = Actor.system("airlock-cli");
