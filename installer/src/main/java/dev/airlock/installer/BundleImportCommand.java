@@ -3,7 +3,6 @@ package dev.airlock.installer;
 import dev.airlock.vault.ImportResult;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.bundle.BundleRejectedException;
-import dev.airlock.vault.catalog.LifecycleEvent;
 import dev.airlock.vault.catalog.ModelVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.flywaydb.core.api.FlywayException;
 import picocli.CommandLine.Command;
@@ -114,13 +114,8 @@ final class BundleImportCommand implements Callable<Integer> {
 
   /** What the server records for an import through it, left for its audit log (see {@link OfflineAudit}). */
   private void leaveAuditRecords(ImportResult r) throws IOException {
-    if (r.event().isPresent()) {
-      LifecycleEvent e = r.event().get();
-      Map<String, Object> lifecycle = new LinkedHashMap<>();
-      lifecycle.put("eventId", e.eventId());
-      lifecycle.putAll(e.auditDetails());
-      OfflineAudit.leave(data.dataDir, "model.lifecycle", "ok", importer, lifecycle);
-    }
+    Optional<Map<String, Object>> lifecycle = r.eventAuditDetails();
+    if (lifecycle.isPresent()) OfflineAudit.leave(data.dataDir, "model.lifecycle", "ok", importer, lifecycle.get());
     OfflineAudit.leave(data.dataDir, "admin.bundle.import", "ok", importer, r.auditDetails());
   }
 

@@ -18,6 +18,16 @@ public record ImportResult(Outcome outcome, ModelVersion version, int files, lon
     ALREADY_PRESENT
   }
 
+  /** The lifecycle event of a new import as its audit record ({@code model.lifecycle}) names it. */
+  public Optional<Map<String, Object>> eventAuditDetails() {
+    return event.map(e -> {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("eventId", e.eventId());
+      d.putAll(e.auditDetails());
+      return d;
+    });
+  }
+
   /** The import as its audit record ({@code admin.bundle.import}) names it, whoever imported. */
   public Map<String, Object> auditDetails() {
     ModelVersion v = version;

@@ -13,7 +13,6 @@ import dev.airlock.vault.ImportResult;
 import dev.airlock.vault.Progress;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.bundle.BundleRejectedException;
-import dev.airlock.vault.catalog.LifecycleEvent;
 import dev.airlock.vault.catalog.LifecycleState;
 import dev.airlock.vault.catalog.ModelVersion;
 import io.micronaut.http.HttpHeaders;
@@ -96,7 +95,7 @@ public class BundleController {
   private MutableHttpResponse<?> imported(String actor, ImportResult r) {
     ModelVersion v = r.version();
     boolean fresh = r.outcome() == ImportResult.Outcome.IMPORTED;
-    r.event().ifPresent(e -> audit.append(AdminRecords.of("model.lifecycle", actor, lifecycle(e))));
+    r.eventAuditDetails().ifPresent(d -> audit.append(AdminRecords.of("model.lifecycle", actor, d)));
     Map<String, Object> record = r.auditDetails();
     audit.append(AdminRecords.of("admin.bundle.import", actor, record));
     // The answer: the record's fields, the message after the outcome, the publisher signature in full.
@@ -170,13 +169,6 @@ public class BundleController {
   private static HttpStatus statusOf(BundleRejectedException e) {
     return e.problem() == BundleRejectedException.Problem.NOT_ENOUGH_SPACE
         ? HttpStatus.INSUFFICIENT_STORAGE : HttpStatus.UNPROCESSABLE_ENTITY;
-  }
-
-  private static Map<String, Object> lifecycle(LifecycleEvent e) {
-    Map<String, Object> l = new LinkedHashMap<>();
-    l.put("eventId", e.eventId());
-    l.putAll(e.auditDetails());
-    return l;
   }
 
   private static MutableHttpResponse<?> json(HttpStatus status, Object body) {
