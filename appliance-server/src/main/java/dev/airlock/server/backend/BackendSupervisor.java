@@ -84,8 +84,15 @@ public class BackendSupervisor implements AutoCloseable {
     this.engineDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("engines");
     this.recordDir = logDir.resolve("running");
     this.nextPort = new AtomicInteger(config.getFirstBackendPort());
+    try {
+      Runtime.getRuntime().addShutdownHook(exitHook);
+    } catch (IllegalStateException exiting) {
+      // Built while the JVM exits: a task Micronaut scheduled on this bean (refreshActivations)
+      // looked it up again after the context had destroyed it. Such a supervisor starts nothing.
+      closed = true;
+      return;
+    }
     stopLeftovers();
-    Runtime.getRuntime().addShutdownHook(exitHook);
     models.onChange(this::reconcile);
     reconcile();
   }

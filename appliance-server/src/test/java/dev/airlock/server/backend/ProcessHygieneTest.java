@@ -41,6 +41,34 @@ class ProcessHygieneTest {
   }
 
   @Test
+  void aServerStoppedWithSigtermWhileItReadsActivationsAgainStopsItsReplicasAndLogsNoError() throws Exception {
+    Path ready = dir.resolve("stopped-server.ready");
+    Path log = dir.resolve("stopped-server.log");
+    // Activations read again every 10 ms, so that reads fall while the server shuts down.
+    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ServerToKill.class.getName(), dir.toString(), ready.toString(),
+        "10ms").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      awaitTrue(() -> Files.exists(ready) || !server.isAlive(), "the server in its own JVM serving a replica");
+      assertThat(server.isAlive()).as("the server in its own JVM (see stopped-server.log)").isTrue();
+      String[] pids = Files.readString(ready).split(" ");
+      ProcessHandle replica = ProcessHandle.of(Long.parseLong(pids[0])).orElseThrow();
+      ProcessHandle worker = ProcessHandle.of(Long.parseLong(pids[1])).orElseThrow();
+
+      server.destroy(); // SIGTERM, as Ctrl-C or systemd stop the server
+
+      awaitTrue(() -> !server.isAlive(), "the server exited");
+      assertThat(server.isAlive()).isFalse();
+      awaitTrue(() -> !ProcessTree.running(replica) && !ProcessTree.running(worker), "replica and worker stopped");
+      assertThat(ProcessTree.running(replica)).isFalse();
+      assertThat(ProcessTree.running(worker)).isFalse();
+      assertThat(Files.readString(log)).as("the server's log while it stopped").doesNotContain("level=ERROR");
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
   void aReplicaKilledOutrightIsRestartedAndTheWorkerItOrphanedIsStoppedToo() throws Exception {
     ProcessHandle restarted;
     ProcessHandle restartedWorker;

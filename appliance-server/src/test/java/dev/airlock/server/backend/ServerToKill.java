@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A server in a JVM of its own, for {@link ProcessHygieneTest} to kill outright: it serves one
+ * A server in a JVM of its own, for {@link ProcessHygieneTest} to kill or stop: it serves one
  * stand-in replica that has a worker, then writes {@code <replica pid> <worker pid>} to the file
  * named by its second argument and waits.
  */
@@ -16,7 +16,11 @@ public final class ServerToKill {
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
-    TestAppliance appliance = TestAppliance.start(dir, List.of(), Map.of());
+    // A third argument: how often the server reads its activations again (airlock.gateway.refresh-interval).
+    TestAppliance appliance = TestAppliance.start(dir, List.of(),
+        args.length > 2 ? Map.of("airlock.gateway.refresh-interval", args[2]) : Map.of());
+    // As `./airlock server` and the demo do: SIGTERM closes the server's context.
+    Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "close-on-exit"));
     appliance.activateVllm("worker-chat", Files.createDirectories(dir.resolve("vault/worker-chat")), 1,
         List.of("--standin-worker"));
     appliance.awaitHealthy("worker-chat", 1);
