@@ -121,10 +121,16 @@ class KafkaMirrorTest {
       try {
         // The log keeps taking appends while Kafka is away; none of these calls waits for it.
         appendWithCheckpoints(log, mirror, total - before);
-        long deadline = System.nanoTime() + outage.toNanos();
-        while (System.nanoTime() < deadline) {
+        // The outage lasts at least this long; when an error is expected, until the mirror reports
+        // it (up to a bound far past the delivery timeout: on a loaded machine the first send
+        // failure can take longer than the outage's own length to surface).
+        long now = System.nanoTime();
+        long deadline = now + outage.toNanos();
+        long latest = deadline + (expectError ? Duration.ofSeconds(60).toNanos() : 0);
+        while (now < deadline || (expectError && !errorSeen.get() && now < latest)) {
           errorSeen.compareAndSet(false, mirror.status().lastError().isPresent());
           pause(Duration.ofMillis(100));
+          now = System.nanoTime();
         }
         assertThat(mirror.status().logSize()).isEqualTo(total);
         assertThat(mirror.status().lag()).isPositive();
