@@ -86,8 +86,16 @@ public final class PendingRecords {
     }
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
-      s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().forEach(files::add);
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(SUFFIX)) {
+          files.add(p);
+        } else if (name.endsWith(".tmp")) {
+          Files.delete(p); // a leave() that died before its rename: never acknowledged, so never appended
+        }
+      }
     }
+    files.sort(null);
     int appended = 0;
     for (Path file : files) {
       AuditRecord record;
@@ -106,12 +114,6 @@ public final class PendingRecords {
       log.append(record);
       Files.delete(file);
       appended++;
-    }
-    // Leftovers of a leave() that died before its rename: never acknowledged, so never appended.
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (p.getFileName().toString().endsWith(".tmp")) Files.deleteIfExists(p);
-      }
     }
     DirectorySync.force(dir);
     if (appended > 0) {

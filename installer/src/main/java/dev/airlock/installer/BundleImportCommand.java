@@ -10,7 +10,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -98,7 +97,7 @@ final class BundleImportCommand implements Callable<Integer> {
       err.println("airlock bundle import: REFUSED (" + BundleOutput.problem(e) + "): " + e.getMessage());
       try {
         Map<String, Object> refused = new LinkedHashMap<>();
-        refused.put("code", "bundle_" + e.problem().name().toLowerCase(Locale.ROOT));
+        refused.put("code", e.code());
         refused.put("reason", e.getMessage());
         OfflineAudit.leave(data.dataDir, "admin.bundle.refused", "ok", importer, refused);
       } catch (IOException notLeft) {

@@ -8,7 +8,6 @@ import dev.airlock.vault.trust.TrustAnchor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +43,7 @@ final class OfflineAudit {
   static void trustChange(Path dataDir, TrustAnchor entry, boolean revoked) throws IOException {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("name", entry.name());
-    d.put("role", entry.role().name().toLowerCase(Locale.ROOT));
+    d.put("role", entry.role().label());
     d.put("fingerprint", entry.fingerprint().toString());
     d.put("ca", entry.isCa());
     if (revoked) d.put("reason", entry.revocation().orElseThrow().reason());

@@ -5,7 +5,6 @@ import dev.airlock.vault.trust.TrustStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +37,7 @@ final class TrustListCommand implements Callable<Integer> {
     Instant now = Instant.now();
     String status = a.revocation().map(r -> "REVOKED " + r.at() + " (" + r.reason() + ")")
         .orElse(a.isValidAt(now) ? "valid" : "outside its validity");
-    return "'" + a.name() + "' " + a.role().name().toLowerCase(Locale.ROOT) + " "
+    return "'" + a.name() + "' " + a.role().label() + " "
         + (a.isCa() ? "CA " + a.caCertificate().get().getSubjectX500Principal().getName() : "key")
         + " " + a.fingerprint()
         + a.notBefore().map(t -> " from " + t).orElse("") + a.notAfter().map(t -> " until " + t).orElse("")

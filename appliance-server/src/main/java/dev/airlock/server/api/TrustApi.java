@@ -66,7 +66,7 @@ public class TrustApi {
   static Map<String, Object> view(TrustAnchor a) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", a.name());
-    m.put("role", TrustAdmin.roleName(a.role()));
+    m.put("role", a.role().label());
     m.put("fingerprint", a.fingerprint().toString());
     m.put("ca", a.isCa());
     m.put("addedAt", a.addedAt().toString());

@@ -31,7 +31,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -72,7 +71,7 @@ public class BundleController {
       return imported(actor, vault.importBundle(upload, actor, Progress.NONE));
     } catch (BundleRejectedException e) {
       return refused(actor, upload, statusOf(e), e.getMessage(),
-          "bundle_" + e.problem().name().toLowerCase(Locale.ROOT));
+          e.code());
     } catch (IOException | UncheckedIOException e) {
       if (upload.failure != null) {
         return refused(actor, upload, HttpStatus.BAD_REQUEST, "The upload stopped after " + upload.bytes

@@ -43,7 +43,7 @@ public class TrustController {
   public Object add(HttpRequest<?> request, @Body Map<String, String> form) {
     try {
       TrustAnchor a = trust.add(form.get("name"), form.get("role"), form.get("pem"), Access.require(request).actorName());
-      return pages.ok(page(request, Map.of()).notice("Trusted '" + a.name() + "' for " + TrustAdmin.roleName(a.role())
+      return pages.ok(page(request, Map.of()).notice("Trusted '" + a.name() + "' for " + a.role().label()
           + " (" + a.fingerprint() + ")."));
     } catch (RuntimeException e) {
       return pages.render(page(request, form).error(PageErrors.message(e)), PageErrors.status(e));

@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -66,13 +65,13 @@ public class TrustAdmin {
         throw new IllegalArgumentException("the trust store already has an entry named '" + n + "'; choose another name");
       }
       if (a.fingerprint().hex().equals(fingerprint) && a.role() == r) {
-        throw new IllegalArgumentException("this key is already trusted for " + roleName(r) + " as '" + a.name() + "'"
+        throw new IllegalArgumentException("this key is already trusted for " + r.label() + " as '" + a.name() + "'"
             + (a.isRevoked() ? ", and was revoked: a revoked key cannot be trusted again" : ""));
       }
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("name", n);
-    details.put("role", roleName(r));
+    details.put("role", r.label());
     details.put("fingerprint", "sha256:" + fingerprint);
     details.put("curve", key.curve().toString());
     audit.append(AdminRecords.of("trust.added", actor, details));
@@ -99,7 +98,7 @@ public class TrustAdmin {
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("name", a.name());
-    details.put("role", roleName(a.role()));
+    details.put("role", a.role().label());
     details.put("fingerprint", a.fingerprint().toString());
     details.put("reason", reason.strip());
     details.put("modelsToFlag", vouchedFor(a.fingerprint().hex()));
@@ -135,9 +134,5 @@ public class TrustAdmin {
     }
     throw new IllegalArgumentException("role must be 'transfer' (signs bundles brought across the air gap) or"
         + " 'publisher' (signs models); found '" + role + "'");
-  }
-
-  public static String roleName(TrustRole r) {
-    return r.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -52,4 +52,9 @@ public final class BundleRejectedException extends RuntimeException {
   public Problem problem() {
     return problem;
   }
+
+  /** The refusal as the admin API's error code and the audit records name it: {@code bundle_signer_untrusted}, ... */
+  public String code() {
+    return "bundle_" + problem.name().toLowerCase(java.util.Locale.ROOT);
+  }
 }

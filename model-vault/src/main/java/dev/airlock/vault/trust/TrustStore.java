@@ -118,7 +118,7 @@ public final class TrustStore {
             + anchor.name() + "'; choose another name");
       }
       if (a.fingerprint().equals(anchor.fingerprint()) && a.role() == anchor.role()) {
-        throw new IllegalArgumentException("this key is already trusted for " + roleName(a.role())
+        throw new IllegalArgumentException("this key is already trusted for " + a.role().label()
             + " as '" + a.name() + "' (" + a.fingerprint() + ")"
             + (a.isRevoked() ? ", and was revoked: a revoked key cannot be trusted again" : ""));
       }
@@ -143,10 +143,6 @@ public final class TrustStore {
     return revoked;
   }
 
-  static String roleName(TrustRole role) {
-    return role.name().toLowerCase(java.util.Locale.ROOT);
-  }
-
   /** Written to a temporary file, forced to disk, then renamed: a crash keeps the old or the new. */
   private void save() throws IOException {
     ObjectNode root = JSON.createObjectNode();
@@ -169,7 +165,7 @@ public final class TrustStore {
   private static ObjectNode toJson(TrustAnchor a) {
     ObjectNode n = JSON.createObjectNode();
     n.put("name", a.name());
-    n.put("role", roleName(a.role()));
+    n.put("role", a.role().label());
     n.put("fingerprint", a.fingerprint().hex());
     n.put("kind", a.isCa() ? "ca" : "key");
     try {
