@@ -78,9 +78,15 @@ public record ModelManifest(String modelName, Serialization serialization, List<
     }
     ArrayNode ignore = ser.putArray("ignore_paths");
     serialization.ignorePaths().forEach(ignore::add);
+    // The reference tool names a shard's hash after its shard size, and its verifier compares
+    // the algorithm with the digest: plain "sha256" there would not verify.
+    String algorithm = switch (serialization) {
+      case Serialization.Files f -> Serialization.HASH_TYPE;
+      case Serialization.Shards s -> Serialization.HASH_TYPE + "-sharded-" + s.shardSize();
+    };
     ArrayNode list = predicate.putArray("resources");
     for (Resource r : resources) {
-      list.addObject().put("name", r.name()).put("algorithm", Serialization.HASH_TYPE)
+      list.addObject().put("name", r.name()).put("algorithm", algorithm)
           .put("digest", r.digest().hex());
     }
     return new InTotoStatement(

@@ -135,6 +135,14 @@ class SingleFileSignatureTest {
         .isEqualTo("57d54248751a51781ac2bed647670df0c45d3926e337021585c34a82384b6573");
     assertThat(m.isSingleFile()).isTrue();
     assertThat(m.fileCount()).isEqualTo(1);
+
+    JsonNode predicate = Json.MAPPER.readTree(m.toStatement().toJson()).get("predicate");
+    assertThat(predicate.at("/serialization/method").asText()).isEqualTo("shards");
+    assertThat(predicate.at("/serialization/hash_type").asText()).isEqualTo("sha256");
+    assertThat(predicate.at("/serialization/shard_size").asLong()).isEqualTo(8);
+    List<String> algorithms = new ArrayList<>();
+    predicate.get("resources").forEach(r -> algorithms.add(r.get("algorithm").asText()));
+    assertThat(algorithms).containsExactly("sha256-sharded-8", "sha256-sharded-8", "sha256-sharded-8");
   }
 
   @ParameterizedTest
