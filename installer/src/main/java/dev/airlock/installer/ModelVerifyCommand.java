@@ -6,7 +6,6 @@ import dev.airlock.vault.signing.VerificationException;
 import dev.airlock.vault.signing.VerifiedModel;
 import dev.airlock.vault.signing.VerifyingKey;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Verify a model directory against its OpenSSF Model Signing signature.",
+    description = {"Verify a model, a directory or a single file, against its OpenSSF Model"
+        + " Signing signature.",
         "Exit 0: verified. Exit 1: the model or signature does not verify (the reason is printed)."
             + " Exit 2: bad arguments or unreadable input."})
 final class ModelVerifyCommand implements Callable<Integer> {
@@ -33,11 +33,13 @@ final class ModelVerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The model directory.")
-  Path modelDir;
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "The model: its directory, or its single file.")
+  Path model;
 
   @Option(names = "--signature", paramLabel = "FILE",
-      description = "The signature (default: DIR/model.sig).")
+      description = "The signature (default: MODEL/model.sig for a directory, model.sig beside"
+          + " a single file).")
   Path signature;
 
   static final class Trust {
@@ -54,17 +56,19 @@ final class ModelVerifyCommand implements Callable<Integer> {
   Trust trust;
 
   @Option(names = "--ignore-paths", arity = "1..*", paramLabel = "P",
-      description = "Paths inside DIR that are not signed and should not be checked.")
+      description = "Paths inside a model directory that are not signed and should not be checked.")
   List<Path> ignorePaths = new ArrayList<>();
 
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
-    if (!Files.isDirectory(modelDir)) {
-      err.println("airlock model verify: " + modelDir + " is not a directory; give the model directory.");
+    Path sigFile;
+    try {
+      sigFile = signature != null ? signature : ModelSignature.defaultLocation(model);
+    } catch (IOException e) {
+      err.println("airlock model verify: " + e.getMessage());
       return EXIT_BAD_INPUT;
     }
-    Path sigFile = signature != null ? signature : modelDir.resolve(ModelSignature.DEFAULT_FILE_NAME);
     ModelVerifier verifier;
     List<String> ignores;
     try {
@@ -72,7 +76,7 @@ final class ModelVerifyCommand implements Callable<Integer> {
           ? ModelVerifier.withKey(VerifyingKey.fromPem(trust.publicKey))
           : ModelVerifier.withTrustedRoots(ModelVerifier.readCertificates(trust.certificateChain),
               Clock.systemUTC());
-      ignores = ModelPaths.relativeIgnores(modelDir, ignorePaths);
+      ignores = ModelPaths.relativeIgnores(model, ignorePaths);
     } catch (NoSuchFileException e) {
       err.println("airlock model verify: file not found: " + e.getFile());
       return EXIT_BAD_INPUT;
@@ -83,10 +87,11 @@ final class ModelVerifyCommand implements Callable<Integer> {
     try {
       VerifiedModel verified;
       try (TransferProgress progress = TransferProgress.forCommand(err)) {
-        verified = verifier.verify(modelDir, sigFile, ignores, progress);
+        verified = verifier.verify(model, sigFile, ignores, progress);
       }
       var out = spec.commandLine().getOut();
-      out.println("Verified " + modelDir + " against " + sigFile);
+      out.println("Verified " + model + (verified.manifest().isSingleFile() ? " (a single file)" : "")
+          + " against " + sigFile);
       out.println("  method:      " + verified.method().label());
       out.println("  signer:      " + verified.signer());
       out.println("  files:       " + verified.fileCount());
@@ -96,7 +101,7 @@ final class ModelVerifyCommand implements Callable<Integer> {
       err.println("airlock model verify: NOT VERIFIED (" + describe(e.check()) + "): "
           + e.getMessage());
       return EXIT_NOT_VERIFIED;
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
       err.println("airlock model verify: " + e.getMessage());
       return EXIT_BAD_INPUT;
     }

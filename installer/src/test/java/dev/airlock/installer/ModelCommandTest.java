@@ -158,6 +158,162 @@ class ModelCommandTest {
     assertThat(r.err()).contains("signature file not found: " + dir.resolve("model.sig"));
   }
 
+  /** A key pair from 'airlock keys generate', and a one-file model beside nothing else. */
+  private Path keys() {
+    Path keys = tmp.resolve("keys");
+    assertThat(AirlockCliTest.run("keys", "generate", "--out", keys.toString()).exit()).isZero();
+    return keys;
+  }
+
+  private Path ggufModel() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("downloads"));
+    return Files.write(dir.resolve("tiny-q8_0.gguf"), new byte[50_000]);
+  }
+
+  private AirlockCliTest.Run sign(Path model, Path keys, String... extra) {
+    return AirlockCliTest.run(Stream.concat(Stream.of("model", "sign", model.toString(),
+        "--private-key", keys.resolve("private.pem").toString()), Stream.of(extra))
+        .toArray(String[]::new));
+  }
+
+  private AirlockCliTest.Run verify(Path model, Path keys, String... extra) {
+    return AirlockCliTest.run(Stream.concat(Stream.of("model", "verify", model.toString(),
+        "--public-key", keys.resolve("public.pem").toString()), Stream.of(extra))
+        .toArray(String[]::new));
+  }
+
+  @Test
+  void singleFileIsSignedWithModelSigBesideItAndVerifies() throws Exception {
+    Path keys = keys();
+    Path gguf = ggufModel();
+    Path sig = gguf.resolveSibling("model.sig");
+
+    AirlockCliTest.Run signed = sign(gguf, keys);
+    assertThat(signed.exit()).as(signed.err()).isZero();
+    assertThat(signed.out()).startsWith("Signed " + gguf + " (a single file)\n")
+        .contains("files:       1")
+        .contains("root digest: sha256:" + sha256(sha256Bytes(Files.readAllBytes(gguf))))
+        .contains("signature:   " + sig);
+    assertThat(sig).isRegularFile();
+
+    AirlockCliTest.Run verified = verify(gguf, keys);
+    assertThat(verified.exit()).as(verified.err()).isZero();
+    assertThat(verified.out()).startsWith("Verified " + gguf + " (a single file) against " + sig)
+        .contains("method:      key").contains("files:       1");
+  }
+
+  @Test
+  void changedSingleFileFailsNamingTheModelFile() throws Exception {
+    Path keys = keys();
+    Path gguf = ggufModel();
+    assertThat(sign(gguf, keys).exit()).isZero();
+    String expected = sha256(gguf);
+    Files.write(gguf, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+
+    AirlockCliTest.Run r = verify(gguf, keys);
+
+    assertThat(r.exit()).isEqualTo(ModelVerifyCommand.EXIT_NOT_VERIFIED);
+    assertThat(r.err()).isEqualTo("airlock model verify: NOT VERIFIED (digest mismatch): the model"
+        + " does not match its signature (1 problem):\n  . (the model file): digest mismatch,"
+        + " expected sha256:" + expected + ", found sha256:" + sha256(gguf) + "\n");
+  }
+
+  @Test
+  void singleFileSignatureAgainstItsDirectoryAndTheReverseFailTheModelKindCheck() throws Exception {
+    Path keys = keys();
+    Path gguf = ggufModel();
+    Path sig = gguf.resolveSibling("model.sig");
+    assertThat(sign(gguf, keys).exit()).isZero();
+
+    AirlockCliTest.Run dirAgainstFileSig = verify(gguf.getParent(), keys);
+    assertThat(dirAgainstFileSig.exit()).isEqualTo(ModelVerifyCommand.EXIT_NOT_VERIFIED);
+    assertThat(dirAgainstFileSig.err()).isEqualTo("airlock model verify: NOT VERIFIED (model kind):"
+        + " model kind check failed: the signature covers a single file (resource '.', signed as"
+        + " 'tiny-q8_0.gguf') but " + gguf.getParent() + " is a directory; verify the file that"
+        + " was signed, giving the signature with --signature\n");
+
+    assertThat(sign(gguf.getParent(), keys).exit()).isZero();
+    AirlockCliTest.Run fileAgainstDirSig = verify(gguf, keys);
+    assertThat(fileAgainstDirSig.exit()).isEqualTo(ModelVerifyCommand.EXIT_NOT_VERIFIED);
+    assertThat(fileAgainstDirSig.err()).isEqualTo("airlock model verify: NOT VERIFIED (model kind):"
+        + " model kind check failed: the signature covers a model directory ('downloads', 1 file)"
+        + " but " + gguf + " is a single file; verify the directory that was signed\n");
+    assertThat(sig).isRegularFile();
+  }
+
+  @Test
+  void pathThatIsNeitherFileNorDirectoryIsBadInput() throws Exception {
+    Path keys = keys();
+    Path missing = tmp.resolve("missing.gguf");
+    String why = missing + ": no such model file or directory; give the model directory, or the"
+        + " model's single file\n";
+    AirlockCliTest.Run s = sign(missing, keys);
+    assertThat(s.exit()).isEqualTo(2);
+    assertThat(s.err()).isEqualTo("airlock model sign: " + why);
+    AirlockCliTest.Run v = verify(missing, keys);
+    assertThat(v.exit()).isEqualTo(2);
+    assertThat(v.err()).isEqualTo("airlock model verify: " + why);
+
+    Path fifo = tmp.resolve("pipe");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    AirlockCliTest.Run p = sign(fifo, keys);
+    assertThat(p.exit()).isEqualTo(2);
+    assertThat(p.err()).isEqualTo("airlock model sign: " + fifo + " is neither a regular file nor"
+        + " a directory (a device, pipe or socket); give the model directory, or the model's"
+        + " single file\n");
+  }
+
+  @Test
+  void signatureThatIsTheModelFileItselfIsBadInput() throws Exception {
+    Path keys = keys();
+    Path gguf = ggufModel();
+    byte[] before = Files.readAllBytes(gguf);
+
+    AirlockCliTest.Run s = sign(gguf, keys, "--signature", gguf.toString());
+    assertThat(s.exit()).isEqualTo(2);
+    assertThat(s.err()).isEqualTo("airlock model sign: the signature " + gguf + " would overwrite"
+        + " the model file itself; give --signature another path.\n");
+    assertThat(Files.readAllBytes(gguf)).isEqualTo(before);
+
+    AirlockCliTest.Run v = verify(gguf, keys, "--signature", gguf.toString());
+    assertThat(v.exit()).isEqualTo(2);
+    assertThat(v.err()).isEqualTo("airlock model verify: the signature file " + gguf + " is the"
+        + " model file itself; give the signature with --signature\n");
+  }
+
+  @Test
+  void ignorePathsWithASingleFileAreBadInput() throws Exception {
+    Path keys = keys();
+    Path gguf = ggufModel();
+    String why = "ignore paths (README.md) name paths inside a model directory, but " + gguf
+        + " is a single file, signed whole; leave out --ignore-paths\n";
+    AirlockCliTest.Run s = sign(gguf, keys, "--ignore-paths", "README.md");
+    assertThat(s.exit()).isEqualTo(2);
+    assertThat(s.err()).isEqualTo("airlock model sign: " + why);
+
+    assertThat(sign(gguf, keys).exit()).isZero();
+    AirlockCliTest.Run v = verify(gguf, keys, "--ignore-paths", "README.md");
+    assertThat(v.exit()).isEqualTo(2);
+    assertThat(v.err()).isEqualTo("airlock model verify: " + why);
+  }
+
+  @Test
+  void signatureWrittenInsideTheDirectoryIsLeftOutWhenSigningAgain() throws Exception {
+    Path keys = keys();
+    Path model = Files.createDirectories(tmp.resolve("m"));
+    Files.writeString(model.resolve("config.json"), "{}");
+    Path sig = model.resolve("sigs/publisher.sig");
+    Files.createDirectories(sig.getParent());
+
+    assertThat(sign(model, keys, "--signature", sig.toString()).exit()).isZero();
+    AirlockCliTest.Run again = sign(model, keys, "--signature", sig.toString());
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).contains("files:       1");
+
+    AirlockCliTest.Run v = verify(model, keys, "--signature", sig.toString());
+    assertThat(v.exit()).as(v.err()).isZero();
+  }
+
   private Path copy(String name) throws IOException {
     Path target = tmp.resolve(name);
     Files.createDirectories(target);
@@ -170,6 +326,14 @@ class ModelCommandTest {
   }
 
   private static String sha256(Path file) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    return sha256(Files.readAllBytes(file));
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(sha256Bytes(bytes));
+  }
+
+  private static byte[] sha256Bytes(byte[] bytes) throws Exception {
+    return MessageDigest.getInstance("SHA-256").digest(bytes);
   }
 }

@@ -100,6 +100,57 @@ class PublisherSignatureImportTest {
     }
   }
 
+  /** A model that is one file, signed as such (resource "."), with model.sig beside it. */
+  private Path singleFileModel() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("single"));
+    Path weights = Files.write(dir.resolve("model.safetensors"), Bundles.safetensors("one", 5_000));
+    new ModelSigner(publisherKey).sign(weights, List.of(), Progress.NONE)
+        .write(dir.resolve("model.sig"));
+    return dir;
+  }
+
+  @Test
+  void recordsAPublisherSignatureOverASingleFileModel() throws Exception {
+    trustPublisher();
+    ImportResult r = vault.importBundle(bundleOf(singleFileModel(), "1.0"), "tester", Progress.NONE);
+
+    var ps = r.version().provenance().publisherSignature();
+    assertThat(ps.status()).isEqualTo(Status.VERIFIED);
+    assertThat(ps.signerName()).contains("example-labs");
+    assertThat(ps.detail()).contains("key method").endsWith(", a single file");
+  }
+
+  @Test
+  void rejectsASingleFileModelChangedAfterThePublisherSignedIt() throws Exception {
+    trustPublisher();
+    Path dir = singleFileModel();
+    byte[] weights = Files.readAllBytes(dir.resolve("model.safetensors"));
+    weights[weights.length - 1] ^= 0x01;
+    Files.write(dir.resolve("model.safetensors"), weights);
+
+    assertThatThrownBy(() -> vault.importBundle(bundleOf(dir, "1.0"), "tester", Progress.NONE))
+        .isInstanceOfSatisfying(BundleRejectedException.class,
+            e -> assertThat(e.problem()).isEqualTo(Problem.PUBLISHER_SIGNATURE_INVALID))
+        .hasMessageContaining("names trusted publisher 'example-labs' but does not verify")
+        .hasMessageContaining(". (the model file): digest mismatch");
+    assertThat(vault.catalog().list()).isEmpty();
+  }
+
+  @Test
+  void rejectsAFileAddedBesideASingleFileSignature() throws Exception {
+    trustPublisher();
+    Path dir = singleFileModel();
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"llama\"}");
+
+    assertThatThrownBy(() -> vault.importBundle(bundleOf(dir, "1.0"), "tester", Progress.NONE))
+        .isInstanceOfSatisfying(BundleRejectedException.class,
+            e -> assertThat(e.problem()).isEqualTo(Problem.PUBLISHER_SIGNATURE_INVALID))
+        .hasMessageContaining("model kind check failed: the signature covers a single file"
+            + " ('model.safetensors') but ")
+        .hasMessageContaining("holds 2 files beside model.sig (config.json, model.safetensors)");
+    assertThat(vault.catalog().list()).isEmpty();
+  }
+
   @Test
   void rejectsAModelSignedByARevokedPublisher() throws Exception {
     trustPublisher();

@@ -20,7 +20,9 @@ import java.util.Optional;
 
 /**
  * Verifies the publisher's {@code model.sig} (OpenSSF Model Signing) with the trusted publisher
- * keys and CA roots: the key whose hint the signature names, or the CA its chain leads to.
+ * keys and CA roots: the key whose hint the signature names, or the CA its chain leads to. The
+ * signature covers the model directory, or, when the publisher signed a single file (resource
+ * {@code "."}), the one file beside {@code model.sig}: see {@link ModelVerifier#verifyPublished}.
  */
 public final class OmsPublisherCheck implements PublisherSignatureCheck {
   @Override
@@ -60,10 +62,12 @@ public final class OmsPublisherCheck implements PublisherSignatureCheck {
             + "; renew the publisher's trust or ask for a model signed with a current key");
       }
       try {
-        VerifiedModel verified = verifier.verify(modelDir, sigFile, List.of(), Progress.NONE);
+        VerifiedModel verified = verifier.verifyPublished(modelDir, Progress.NONE);
+        long files = verified.fileCount();
         return new PublisherSignature(PublisherSignature.Status.VERIFIED, Optional.of(anchor.name()),
             Optional.of(anchor.fingerprint().hex()), verified.method().name().toLowerCase(java.util.Locale.ROOT)
-                + " method, signer " + verified.signer() + ", " + verified.fileCount() + " files");
+                + " method, signer " + verified.signer() + ", " + (verified.manifest().isSingleFile()
+                    ? "a single file" : files + (files == 1 ? " file" : " files")));
       } catch (VerificationException e) {
         throw rejected(Problem.PUBLISHER_SIGNATURE_INVALID, "the publisher's model.sig names trusted"
             + " publisher '" + anchor.name() + "' but does not verify: " + e.getMessage());

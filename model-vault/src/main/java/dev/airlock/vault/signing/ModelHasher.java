@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
@@ -28,9 +29,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Hashes a model directory into a {@link ModelManifest}: every regular file (or shard of one),
- * streamed in fixed-size chunks so weights never sit in memory, on a small bounded pool so that
- * many files use all cores.
+ * Hashes a model, a directory or a single regular file, into a {@link ModelManifest}: every
+ * regular file (or shard of one), streamed in fixed-size chunks so weights never sit in memory, on
+ * a small bounded pool so that many files use all cores.
+ *
+ * <p>A single file is one resource named {@link ModelManifest#SINGLE_FILE} ({@code .}), as the
+ * reference tool names it; ignore paths, which name paths inside a directory, do not apply to it.
  *
  * <p>Symbolic links, devices, pipes and sockets are refused rather than followed or skipped: a
  * link could point outside the model, and a skipped entry would be an unsigned file.
@@ -62,23 +66,34 @@ public final class ModelHasher {
   private record Piece(String name, Path file, long start, long end) {}
 
   /**
-   * Hashes {@code modelDir} with {@code serialization}, leaving out {@link #DEFAULT_IGNORED}, the
-   * serialization's own ignore paths, and {@code moreIgnored} (all relative to the directory).
+   * Hashes {@code model} with {@code serialization}. A directory leaves out
+   * {@link #DEFAULT_IGNORED}, the serialization's own ignore paths, and {@code moreIgnored} (all
+   * relative to the directory); a single file is hashed whole, and {@code moreIgnored} must then
+   * be empty.
+   *
+   * @throws IOException when {@code model} is missing, a symbolic link, or neither a regular file
+   *     nor a directory
+   * @throws IllegalArgumentException when {@code model} is a file and {@code moreIgnored} is not
+   *     empty
    */
-  public ModelManifest hash(Path modelDir, Serialization serialization,
+  public ModelManifest hash(Path model, Serialization serialization,
       Collection<String> moreIgnored, Progress progress)
       throws IOException, VerificationException {
-    if (!Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException("not a model directory: " + modelDir
-          + (Files.isSymbolicLink(modelDir) ? " is a symbolic link; give the real directory" : ""));
+    List<Path> files;
+    boolean singleFile = isSingleFile(model);
+    if (singleFile) {
+      requireNoIgnorePaths(model, moreIgnored);
+      files = List.of(model);
+    } else {
+      Set<String> ignored = new LinkedHashSet<>(DEFAULT_IGNORED);
+      serialization.ignorePaths().forEach(p -> ignored.add(normalize(p)));
+      moreIgnored.forEach(p -> ignored.add(normalize(p)));
+      files = listFiles(model, ignored);
     }
-    Set<String> ignored = new LinkedHashSet<>(DEFAULT_IGNORED);
-    serialization.ignorePaths().forEach(p -> ignored.add(normalize(p)));
-    moreIgnored.forEach(p -> ignored.add(normalize(p)));
 
     List<Piece> pieces = new ArrayList<>();
-    for (Path file : listFiles(modelDir, ignored)) {
-      String name = relativeName(modelDir, file);
+    for (Path file : files) {
+      String name = singleFile ? ModelManifest.SINGLE_FILE : relativeName(model, file);
       long size = Files.size(file);
       switch (serialization) {
         case Serialization.Files f -> pieces.add(new Piece(name, file, 0, size));
@@ -95,9 +110,39 @@ public final class ModelHasher {
     List<Resource> resources = hashAll(pieces, progress);
     progress.finish();
     resources.sort(Resource.CANONICAL_ORDER);
-    String modelName = modelDir.toAbsolutePath().normalize().getFileName() == null
-        ? "model" : modelDir.toAbsolutePath().normalize().getFileName().toString();
+    String modelName = model.toAbsolutePath().normalize().getFileName() == null
+        ? "model" : model.toAbsolutePath().normalize().getFileName().toString();
     return new ModelManifest(modelName, serialization, resources);
+  }
+
+  /**
+   * True for a regular file, false for a directory (neither followed through a link).
+   *
+   * @throws IOException for anything else, saying what {@code model} is and what to give instead
+   */
+  public static boolean isSingleFile(Path model) throws IOException {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(model, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(model.toString(), null,
+          "no such model file or directory; give the model directory, or the model's single file");
+    }
+    if (attrs.isRegularFile()) return true;
+    if (attrs.isDirectory()) return false;
+    throw new IOException(model + (attrs.isSymbolicLink()
+        ? " is a symbolic link; give the file or directory it points to"
+        : " is neither a regular file nor a directory (a device, pipe or socket);"
+            + " give the model directory, or the model's single file"));
+  }
+
+  /** Ignore paths name paths inside a directory: given for a single file, they are a mistake. */
+  static void requireNoIgnorePaths(Path file, Collection<String> ignorePaths) {
+    if (!ignorePaths.isEmpty()) {
+      throw new IllegalArgumentException("ignore paths (" + String.join(", ", ignorePaths)
+          + ") name paths inside a model directory, but " + file + " is a single file, signed"
+          + " whole; leave out --ignore-paths");
+    }
   }
 
   /** Strips {@code ./} and trailing slashes so {@code .git/} and {@code .git} match alike. */
@@ -116,13 +161,14 @@ public final class ModelHasher {
     return false;
   }
 
-  private static String relativeName(Path root, Path file) {
+  static String relativeName(Path root, Path file) {
     List<String> parts = new ArrayList<>();
     root.relativize(file).forEach(p -> parts.add(p.toString()));
     return String.join("/", parts);
   }
 
-  private static List<Path> listFiles(Path root, Set<String> ignored)
+  /** The regular files under {@code root}, minus ignored paths; links and devices refused. */
+  static List<Path> listFiles(Path root, Set<String> ignored)
       throws IOException, VerificationException {
     List<Path> files = new ArrayList<>();
     List<String> unsafe = new ArrayList<>();

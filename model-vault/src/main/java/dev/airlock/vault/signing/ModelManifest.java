@@ -24,6 +24,13 @@ public record ModelManifest(String modelName, Serialization serialization, List<
   /** The OMS v1.0 predicate type. */
   public static final String PREDICATE_TYPE_V1 = "https://model_signing/signature/v1.0";
 
+  /**
+   * The resource name of a model that is a single file: the file's path relative to itself, which
+   * the reference tool writes as Python's {@code Path.relative_to} gives it, {@code "."} (shards:
+   * {@code ".:start:end"}).
+   */
+  public static final String SINGLE_FILE = ".";
+
   public ModelManifest {
     resources = List.copyOf(resources);
   }
@@ -33,6 +40,20 @@ public record ModelManifest(String modelName, Serialization serialization, List<
     MessageDigest sha = Sha256.newDigest();
     resources.forEach(r -> sha.update(r.digest().bytes()));
     return new Sha256(HexFormat.of().formatHex(sha.digest()));
+  }
+
+  /**
+   * True when this manifest covers a single file (every resource is {@link #SINGLE_FILE} or a
+   * shard of it), false for a directory or when there is no resource at all.
+   */
+  public boolean isSingleFile() {
+    return !resources.isEmpty()
+        && resources.stream().allMatch(r -> pathOf(r.name(), serialization).equals(SINGLE_FILE));
+  }
+
+  /** How many files the manifest covers (shards of one file count once). */
+  public long fileCount() {
+    return resources.stream().map(r -> pathOf(r.name(), serialization)).distinct().count();
   }
 
   /** The resources by name, for comparing a model against its signature. */
@@ -57,9 +78,15 @@ public record ModelManifest(String modelName, Serialization serialization, List<
     }
     ArrayNode ignore = ser.putArray("ignore_paths");
     serialization.ignorePaths().forEach(ignore::add);
+    // The reference tool names a shard's hash after its shard size, and its verifier compares
+    // the algorithm with the digest: plain "sha256" there would not verify.
+    String algorithm = switch (serialization) {
+      case Serialization.Files f -> Serialization.HASH_TYPE;
+      case Serialization.Shards s -> Serialization.HASH_TYPE + "-sharded-" + s.shardSize();
+    };
     ArrayNode list = predicate.putArray("resources");
     for (Resource r : resources) {
-      list.addObject().put("name", r.name()).put("algorithm", Serialization.HASH_TYPE)
+      list.addObject().put("name", r.name()).put("algorithm", algorithm)
           .put("digest", r.digest().hex());
     }
     return new InTotoStatement(
@@ -113,6 +140,11 @@ public record ModelManifest(String modelName, Serialization serialization, List<
       }
     }
     ModelManifest manifest = new ModelManifest(subject.name(), serialization, resources);
+    if (!manifest.isSingleFile() && names.stream()
+        .anyMatch(n -> pathOf(n, serialization).equals(SINGLE_FILE))) {
+      throw bad("resource '" + SINGLE_FILE + "' names a model that is a single file, yet other"
+          + " resources are listed with it");
+    }
     String actualRoot = manifest.rootDigest().hex();
     if (!actualRoot.equalsIgnoreCase(claimedRoot)) {
       throw new VerificationException(ROOT_DIGEST, "root digest check failed: the subject claims "
@@ -158,6 +190,16 @@ public record ModelManifest(String modelName, Serialization serialization, List<
   /** {@code sha256}, or the sharded hasher's name {@code sha256-sharded-N}: both are SHA-256. */
   private static boolean isSha256(String name) {
     return name.equals("sha256") || name.startsWith("sha256-sharded-");
+  }
+
+  /** The file a resource belongs to: its name, or a shard name without {@code :start:end}. */
+  private static String pathOf(String name, Serialization serialization) {
+    if (serialization instanceof Serialization.Shards) {
+      int end = name.lastIndexOf(':');
+      int start = end > 0 ? name.lastIndexOf(':', end - 1) : -1;
+      return start >= 0 ? name.substring(0, start) : name;
+    }
+    return name;
   }
 
   private static void checkName(String name, Serialization serialization)

@@ -9,9 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Signs model directories (and any other in-toto statement) with an EC key, producing exactly
- * what the reference tool's {@code key} method writes: a v0.3 sigstore bundle with the key's hint,
- * a DSSE envelope over the in-toto statement, and a DER ECDSA signature over the PAE.
+ * Signs models, directories or single files (and any other in-toto statement) with an EC key,
+ * producing exactly what the reference tool's {@code key} method writes: a v0.3 sigstore bundle
+ * with the key's hint, a DSSE envelope over the in-toto statement, and a DER ECDSA signature over
+ * the PAE.
  */
 public final class ModelSigner {
   private final SigningKey key;
@@ -27,42 +28,54 @@ public final class ModelSigner {
   }
 
   /**
-   * Hashes every file of {@code modelDir} (except the default ignores, {@code model.sig} and
-   * {@code ignorePaths}, relative to the directory) and signs the resulting statement.
+   * Hashes {@code model} and signs the resulting statement. A directory: every file except the
+   * default ignores, {@code model.sig} and {@code ignorePaths} (relative to the directory). A
+   * single file (e.g. one {@code .gguf}): the file whole, as resource {@code "."}, the way the
+   * reference tool signs it; {@code ignorePaths} must then be empty.
    *
-   * @throws IllegalArgumentException when the directory holds links or special files, or nothing
+   * @throws IllegalArgumentException when the directory holds links or special files, or nothing;
+   *     or when {@code model} is a file and {@code ignorePaths} is not empty
+   * @throws IOException when {@code model} is missing, a link, or neither a file nor a directory
    */
-  public ModelSignature sign(Path modelDir, Collection<String> ignorePaths, Progress progress)
+  public ModelSignature sign(Path model, Collection<String> ignorePaths, Progress progress)
       throws IOException {
-    return sign(manifest(modelDir, ignorePaths, progress));
+    return sign(manifest(model, ignorePaths, progress));
   }
 
   /** The manifest {@link #sign(Path, Collection, Progress)} signs, without signing it. */
-  public ModelManifest manifest(Path modelDir, Collection<String> ignorePaths,
+  public ModelManifest manifest(Path model, Collection<String> ignorePaths,
       Progress progress) throws IOException {
     LinkedHashSet<String> ignored = new LinkedHashSet<>(ModelHasher.DEFAULT_IGNORED);
-    ignored.add(ModelSignature.DEFAULT_FILE_NAME);
-    ignorePaths.forEach(p -> ignored.add(ModelHasher.normalize(p)));
-    return manifest(modelDir, Serialization.Files.of(new ArrayList<>(ignored)), progress);
+    if (ModelHasher.isSingleFile(model)) {
+      // The reference tool records its default ignores (made relative to the file) even for a
+      // single file; model.sig is not among them, since the signature is not inside the file.
+      ModelHasher.requireNoIgnorePaths(model, ignorePaths);
+    } else {
+      ignored.add(ModelSignature.DEFAULT_FILE_NAME);
+      ignorePaths.forEach(p -> ignored.add(ModelHasher.normalize(p)));
+    }
+    return manifest(model, Serialization.Files.of(new ArrayList<>(ignored)), progress);
   }
 
   /** Signs with an explicit serialization (e.g. {@link Serialization.Shards}). */
-  public ModelSignature sign(Path modelDir, Serialization serialization, Progress progress)
+  public ModelSignature sign(Path model, Serialization serialization, Progress progress)
       throws IOException {
-    return sign(manifest(modelDir, serialization, progress));
+    return sign(manifest(model, serialization, progress));
   }
 
-  private ModelManifest manifest(Path modelDir, Serialization serialization,
+  private ModelManifest manifest(Path model, Serialization serialization,
       Progress progress) throws IOException {
     ModelManifest manifest;
     try {
-      manifest = hasher.hash(modelDir, serialization, List.of(), progress);
+      manifest = hasher.hash(model, serialization, List.of(), progress);
     } catch (VerificationException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     if (manifest.resources().isEmpty()) {
-      throw new IllegalArgumentException("nothing to sign: " + modelDir
-          + " holds no regular files once ignored paths are left out");
+      throw new IllegalArgumentException("nothing to sign: " + model + (ModelHasher.isSingleFile(model)
+          ? " is empty, and the shards serialization has no shard for an empty file; sign it with"
+              + " the files serialization"
+          : " holds no regular files once ignored paths are left out"));
     }
     return manifest;
   }

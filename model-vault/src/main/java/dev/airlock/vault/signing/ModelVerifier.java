@@ -6,6 +6,7 @@ import static dev.airlock.vault.signing.VerificationException.Check.CERTIFICATE_
 import static dev.airlock.vault.signing.VerificationException.Check.DIGEST_MISMATCH;
 import static dev.airlock.vault.signing.VerificationException.Check.KEY_MISMATCH;
 import static dev.airlock.vault.signing.VerificationException.Check.MISSING_FILE;
+import static dev.airlock.vault.signing.VerificationException.Check.MODEL_KIND;
 import static dev.airlock.vault.signing.VerificationException.Check.PAYLOAD_TYPE;
 import static dev.airlock.vault.signing.VerificationException.Check.SIGNATURE;
 import static dev.airlock.vault.signing.VerificationException.Check.UNSIGNED_FILE;
@@ -40,8 +41,9 @@ import java.util.stream.Collectors;
 
 /**
  * Verifies OMS signatures, with one trusted public key ({@code key} method) or with trusted root
- * certificates ({@code certificate} method), and then verifies the model directory against the
- * signed statement: every signed file present with its digest, nothing unsigned unless ignored.
+ * certificates ({@code certificate} method), and then verifies the model, a directory or a single
+ * file, against the signed statement: the same kind of model as was signed, every signed file
+ * present with its digest, nothing unsigned unless ignored.
  */
 public final class ModelVerifier {
   /** Extended key usage id-kp-codeSigning (RFC 5280 4.2.1.12). */
@@ -136,30 +138,90 @@ public final class ModelVerifier {
   }
 
   /**
-   * Verifies {@code modelDir} against {@code signatureFile}. Ignored: the default paths
-   * ({@code .git} ...), the signature file itself when it lies in the directory, the paths the
-   * signature recorded as ignored, and {@code ignorePaths} (relative to the directory).
+   * Verifies {@code model}, a directory or a single file, against {@code signatureFile}. For a
+   * directory, ignored: the default paths ({@code .git} ...), the signature file itself when it
+   * lies in the directory, the paths the signature recorded as ignored, and {@code ignorePaths}
+   * (relative to the directory). A single file is checked whole.
+   *
+   * @throws IllegalArgumentException when {@code model} is a file and {@code signatureFile} is that
+   *     same file, or {@code ignorePaths} is not empty
    */
-  public VerifiedModel verify(Path modelDir, Path signatureFile, Collection<String> ignorePaths,
+  public VerifiedModel verify(Path model, Path signatureFile, Collection<String> ignorePaths,
       Progress progress) throws IOException, VerificationException {
-    ModelSignature signature = ModelSignature.read(signatureFile);
     List<String> ignored = new ArrayList<>(ignorePaths);
-    Path dir = modelDir.toAbsolutePath().normalize();
+    Path abs = model.toAbsolutePath().normalize();
     Path sig = signatureFile.toAbsolutePath().normalize();
-    if (sig.startsWith(dir)) {
-      ignored.add(dir.relativize(sig).toString().replace('\\', '/'));
+    if (ModelHasher.isSingleFile(model)) {
+      if (sig.equals(abs) || Files.exists(sig) && Files.isSameFile(sig, abs)) {
+        throw new IllegalArgumentException("the signature file " + signatureFile + " is the model"
+            + " file itself; give the signature with --signature");
+      }
+      ModelHasher.requireNoIgnorePaths(model, ignored);
+    } else if (sig.startsWith(abs)) {
+      ignored.add(abs.relativize(sig).toString().replace('\\', '/'));
     }
-    return verify(modelDir, signature, ignored, progress);
+    return verify(model, ModelSignature.read(signatureFile), ignored, progress);
   }
 
-  public VerifiedModel verify(Path modelDir, ModelSignature signature,
+  /**
+   * Verifies {@code model} against {@code signature}: its signer and statement, then that the
+   * statement covers the same kind of model (a single file or a directory), then every digest.
+   */
+  public VerifiedModel verify(Path model, ModelSignature signature,
       Collection<String> ignorePaths, Progress progress)
       throws IOException, VerificationException {
     VerifiedStatement verified = verifyStatement(signature.bundle());
     ModelManifest expected = ModelManifest.fromStatement(verified.statement());
-    ModelManifest actual = hasher.hash(modelDir, expected.serialization(), ignorePaths, progress);
+    boolean singleFile = ModelHasher.isSingleFile(model);
+    if (!expected.resources().isEmpty() && expected.isSingleFile() != singleFile) {
+      throw new VerificationException(MODEL_KIND, "model kind check failed: " + (singleFile
+          ? "the signature covers a model directory ('" + expected.modelName() + "', "
+              + plural(expected.fileCount(), "file") + ") but " + model + " is a single file; verify the"
+              + " directory that was signed"
+          : "the signature covers a single file (resource '" + ModelManifest.SINGLE_FILE
+              + "', signed as '" + expected.modelName() + "') but " + model + " is a directory;"
+              + " verify the file that was signed, giving the signature with --signature"));
+    }
+    ModelManifest actual = hasher.hash(model, expected.serialization(), ignorePaths, progress);
     compare(expected, actual);
     return new VerifiedModel(verified.method(), verified.signer(), expected);
+  }
+
+  /**
+   * Verifies a model as a publisher ships it: a directory that carries its signature as
+   * {@code model.sig}. When the signature covers a directory, that is this directory (less
+   * {@code model.sig}); when it covers a single file, that is the one file lying beside
+   * {@code model.sig}, and anything else in the directory (but the default ignores) is refused.
+   */
+  public VerifiedModel verifyPublished(Path modelDir, Progress progress)
+      throws IOException, VerificationException {
+    Path sigFile = modelDir.resolve(ModelSignature.DEFAULT_FILE_NAME);
+    ModelSignature signature = ModelSignature.read(sigFile);
+    ModelManifest expected = ModelManifest.fromStatement(
+        verifyStatement(signature.bundle()).statement());
+    if (!expected.isSingleFile()) {
+      return verify(modelDir, sigFile, List.of(), progress);
+    }
+    Set<String> besides = new java.util.LinkedHashSet<>(ModelHasher.DEFAULT_IGNORED);
+    besides.add(ModelSignature.DEFAULT_FILE_NAME);
+    List<Path> files = ModelHasher.listFiles(modelDir, besides);
+    if (files.size() != 1) {
+      List<String> names = files.stream().map(f -> ModelHasher.relativeName(modelDir, f))
+          .sorted().toList();
+      throw new VerificationException(MODEL_KIND, "model kind check failed: the signature covers a"
+          + " single file ('" + expected.modelName() + "') but " + modelDir + " holds "
+          + (files.isEmpty() ? "no file" : plural(files.size(), "file")) + " beside "
+          + ModelSignature.DEFAULT_FILE_NAME + (files.isEmpty() ? "" : " ("
+              + String.join(", ", names.subList(0, Math.min(PROBLEMS_SHOWN, names.size())))
+              + (names.size() > PROBLEMS_SHOWN ? ", ..." : "") + ")")
+          + "; a model signed as a single file travels alone with its "
+          + ModelSignature.DEFAULT_FILE_NAME);
+    }
+    return verify(files.getFirst(), signature, List.of(), progress);
+  }
+
+  private static String plural(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static void compare(ModelManifest expected, ModelManifest actual)
@@ -187,14 +249,16 @@ public final class ModelVerifier {
         .min(Enum::compareTo).orElseThrow();
     StringBuilder message = new StringBuilder("the model does not match its signature ("
         + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):");
+    // "." alone reads like a typo: say it is the model's one file.
+    String suffix = expected.isSingleFile() ? " (the model file)" : "";
     for (FileProblem p : problems.subList(0, Math.min(PROBLEMS_SHOWN, problems.size()))) {
-      message.append("\n  ").append(switch (p.kind()) {
-        case DIGEST_MISMATCH -> p.name() + ": digest mismatch, expected sha256:" + p.expected()
+      message.append("\n  ").append(p.name()).append(suffix).append(switch (p.kind()) {
+        case DIGEST_MISMATCH -> ": digest mismatch, expected sha256:" + p.expected()
             + ", found sha256:" + p.found();
-        case MISSING_FILE -> p.name() + ": signed but missing, expected sha256:" + p.expected();
-        case UNSIGNED_FILE -> p.name() + ": present but not signed (sha256:" + p.found()
+        case MISSING_FILE -> ": signed but missing, expected sha256:" + p.expected();
+        case UNSIGNED_FILE -> ": present but not signed (sha256:" + p.found()
             + "); remove it or pass it to --ignore-paths";
-        default -> p.name() + ": " + p.kind();
+        default -> ": " + p.kind();
       });
     }
     if (problems.size() > PROBLEMS_SHOWN) {

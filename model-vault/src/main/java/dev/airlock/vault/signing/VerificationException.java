@@ -29,6 +29,11 @@ public final class VerificationException extends Exception {
     PREDICATE_TYPE,
     /** The subject's root digest does not match the digests the statement lists. */
     ROOT_DIGEST,
+    /**
+     * The signature covers a single file but a directory was given, or a directory but a single
+     * file was given.
+     */
+    MODEL_KIND,
     /** The model directory holds something that cannot be hashed safely (a link, a device). */
     UNSAFE_PATH,
     /** A signed file's content differs from what was signed. */
