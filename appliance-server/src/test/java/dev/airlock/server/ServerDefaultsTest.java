@@ -23,6 +23,6 @@ class ServerDefaultsTest {
   @Test
   void embeddedDatabaseIsH2InPostgresModeUnderTheDataDirectory() {
     assertThat(dev.airlock.vault.catalog.VaultSchema.embeddedUrl(Path.of("/srv/airlock")))
-        .isEqualTo("jdbc:h2:file:/srv/airlock/db/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        .isEqualTo("jdbc:h2:file:/srv/airlock/db/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
   }
 }
