@@ -330,6 +330,30 @@ public final class Vault implements AutoCloseable {
     return new Catalog.NewVersion(m.modelName(), m.modelVersion(), m.totalBytes(), p, files, facts);
   }
 
+  /**
+   * Stores small files the vault was given rather than carried in a bundle (a registered external
+   * server's declaration, license text and model card) as blobs, and returns them as the catalog
+   * files of a version, under {@value BundlePaths#MODEL_DIR}. Blobs no version refers to, should
+   * the catalog record that follows fail, are removed at the next open, as after a failed import.
+   */
+  public List<CatalogFile> storeFiles(java.util.Map<String, byte[]> modelFiles) throws IOException {
+    List<CatalogFile> out = new java.util.ArrayList<>();
+    try (BlobStore.Staging staging = blobs.newStaging()) {
+      for (var e : new java.util.TreeMap<>(modelFiles).entrySet()) {
+        byte[] bytes = e.getValue();
+        Sha256 digest = Sha256.of(bytes);
+        if (!blobs.contains(digest) && !staging.isStaged(digest)) {
+          FileSink sink = staging.sinkFor(digest);
+          sink.write(java.nio.ByteBuffer.wrap(bytes));
+          sink.complete();
+        }
+        out.add(new CatalogFile(BundlePaths.MODEL_DIR + e.getKey(), bytes.length, digest));
+      }
+      staging.commit();
+    }
+    return out;
+  }
+
   /** A revoked trust entry and how many models it had vouched for (now flagged). */
   public record Revocation(TrustAnchor anchor, int modelsFlagged) {}
 

@@ -101,6 +101,7 @@ public class PolicyApi {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("active", version(a.policy(), false));
       out.put("previous", a.previous().map(p -> version(p, false)).orElse(null));
+      out.put("suspendedVersions", a.suspended());
       return out;
     });
   }

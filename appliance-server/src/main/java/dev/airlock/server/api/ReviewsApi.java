@@ -83,6 +83,34 @@ public class ReviewsApi {
     return decide(request, body, (dpo, why) -> reviews.reject(versionId, dpo, why));
   }
 
+  /**
+   * Reviews the version again under the active policy (a new review, with no approvals yet): for
+   * one that is IMPORTED, DENIED, UNDER_REVIEW or SUSPENDED. A person asks; the verdict is the
+   * policy's and the decision stays the DPOs'.
+   */
+  @Post(uri = "/{versionId}/review", consumes = MediaType.ALL)
+  @Allowed({Role.DPO, Role.ADMIN})
+  public MutableHttpResponse<?> review(HttpRequest<?> request, @PathVariable String versionId) {
+    Principal p = Access.require(request);
+    if (!p.isUser()) {
+      return AdminController.problem(HttpStatus.FORBIDDEN, "Only a person asks for a review: sign in"
+          + " (POST /admin/session) and send the session token.", "console_user_required");
+    }
+    return refusals(() -> {
+      Review r = reviews.review(versionId, p.username());
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("versionId", versionId);
+      out.put("reviewId", r.id());
+      out.put("reviewNumber", r.number());
+      out.put("verdict", r.verdict().name());
+      out.put("policy", r.policyName());
+      out.put("policyVersion", r.policyVersion());
+      out.put("requiredApprovals", r.requiredApprovals());
+      out.put("state", r.verdict() == dev.airlock.policy.Verdict.DENY ? "DENIED" : "UNDER_REVIEW");
+      return out;
+    });
+  }
+
   @Get("/{versionId}/record")
   @Allowed({Role.DPO, Role.ADMIN})
   public MutableHttpResponse<?> record(@PathVariable String versionId) {
@@ -147,6 +175,8 @@ public class ReviewsApi {
     out.put("versionId", q.version().id());
     out.put("model", q.version().modelName());
     out.put("version", q.version().version());
+    out.put("kind", q.version().isExternal() ? "external" : "bundle");
+    out.put("state", q.version().state().name());
     out.put("verdict", q.verdict().name());
     out.put("policy", q.policyName());
     out.put("policyVersion", q.policyVersion());
@@ -167,6 +197,8 @@ public class ReviewsApi {
     out.put("model", v.modelName());
     out.put("version", v.version());
     out.put("state", v.state().name());
+    out.put("kind", v.isExternal() ? "external" : "bundle");
+    v.external().ifPresent(x -> out.put("externalServer", external(x)));
     out.put("totalBytes", v.totalBytes());
     v.flag().ifPresent(f -> out.put("flag", Map.of("at", f.at().toString(), "reason", f.reason())));
     out.put("provenance", provenance(v.provenance()));
@@ -182,6 +214,7 @@ public class ReviewsApi {
     review.put("notes", r.notes());
     review.put("reviewedBy", r.reviewedBy());
     review.put("reviewedAt", r.reviewedAt().toString());
+    review.put("orgProfileVersion", r.orgProfileVersion().orElse(null));
     review.put("licenseReport", tree(r.licenseReportJson()));
     review.put("evaluation", tree(r.evaluationJson()));
     out.put("review", review);
@@ -219,6 +252,18 @@ public class ReviewsApi {
     out.put("decisions", a.decisions().stream().map(ReviewsApi::decision).toList());
     out.put("state", a.state().name());
     out.put("stateSince", a.stateSince().toString());
+    out.put("orgProfileVersion", a.orgProfileVersion().orElse(null));
+    out.put("kind", a.external().isPresent() ? "external" : "bundle");
+    a.external().ifPresent(x -> out.put("externalServer", external(x)));
+    return out;
+  }
+
+  /** A registered external server as every view shows it: where it answers, and that its weights are not here. */
+  static Map<String, Object> external(dev.airlock.vault.catalog.ExternalServer x) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("servedModelName", x.servedModelName());
+    out.put("endpoints", x.endpoints());
+    out.put("statement", dev.airlock.vault.catalog.ExternalServer.STATEMENT);
     return out;
   }
 

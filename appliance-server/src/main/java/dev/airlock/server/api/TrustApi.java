@@ -59,6 +59,7 @@ public class TrustApi {
       TrustAdmin.Revoked done = trust.revoke(r.key(), r.reason(), Access.require(request).actorName());
       Map<String, Object> out = view(done.anchor());
       out.put("modelsFlagged", done.modelsFlagged());
+      out.put("modelsSuspended", done.modelsSuspended());
       return out;
     });
   }

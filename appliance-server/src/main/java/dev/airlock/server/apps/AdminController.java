@@ -102,6 +102,32 @@ public class AdminController {
     return JSON.readValue(body, type);
   }
 
+  /** Removed fields, with what to do instead: an activation names a catalog version and nothing else. */
+  private static final Map<String, String> REMOVED_ACTIVATION_FIELDS = Map.of(
+      "vaultPath", "only vault versions are served: name one with catalogVersionId (the server lays its files out itself)",
+      "executable", "which vLLM runs is installation configuration (airlock.gateway.vllm-executable), not an API field",
+      "endpoints", "an external server's endpoints are part of its catalog entry: register it with POST /admin/externals,"
+          + " have the DPOs approve it, then activate its catalogVersionId");
+
+  /** Reads an activation, refusing any field it does not have rather than ignoring it. */
+  static ActiveModels.Activation activation(byte[] body) throws IOException {
+    if (body == null || body.length == 0) throw new IllegalArgumentException("a JSON body is required");
+    com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(body);
+    if (!tree.isObject()) throw new IllegalArgumentException("the body is a JSON object naming the catalog version");
+    for (var names = tree.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      if (REMOVED_ACTIVATION_FIELDS.containsKey(field)) {
+        throw new IllegalArgumentException("'" + field + "' is not part of an activation: "
+            + REMOVED_ACTIVATION_FIELDS.get(field));
+      }
+      if (!ActiveModels.Activation.FIELDS.contains(field)) {
+        throw new IllegalArgumentException("unknown field '" + field + "'; an activation takes "
+            + new java.util.TreeSet<>(ActiveModels.Activation.FIELDS));
+      }
+    }
+    return JSON.treeToValue(tree, ActiveModels.Activation.class);
+  }
+
   @Post(uri = "/apps", consumes = MediaType.ALL)
   public MutableHttpResponse<?> createApp(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return guarded(request, HttpStatus.CREATED, actor -> {
@@ -160,7 +186,7 @@ public class AdminController {
 
   @Put(uri = "/models/{+id}", consumes = MediaType.ALL)
   public MutableHttpResponse<?> activate(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
-    return guarded(request, HttpStatus.OK, actor -> modelView(models.activate(id, read(body, ActiveModels.Activation.class), actor)));
+    return guarded(request, HttpStatus.OK, actor -> modelView(models.activate(id, activation(body), actor)));
   }
 
   /**
@@ -232,12 +258,10 @@ public class AdminController {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", model.id());
     m.put("state", ActiveModels.ACTIVE);
-    m.put("vaultPath", model.vaultPath());
     m.put("catalogVersionId", model.catalogVersionId().orElse(null));
     switch (model.backend()) {
       case BackendSpec.Vllm v -> {
         m.put("backend", "vllm");
-        m.put("executable", v.executable());
         m.put("extraArgs", v.extraArgs());
         m.put("replicas", v.replicas());
       }

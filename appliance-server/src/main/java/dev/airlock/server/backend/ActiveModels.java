@@ -39,11 +39,12 @@ import javax.sql.DataSource;
 
 /**
  * The models the gateway serves and the aliases that point at them. Only ACTIVE models can be
- * listed or called. This is the gateway's own record of activations. A model activated from the
- * vault (catalogVersionId, or catalogModel + catalogVersion) must be APPROVED there, becomes ACTIVE
- * there, is served from the directory {@link ServableLayout} lays out from the vault's blobs, and
- * is served only while it stays ACTIVE: a version the vault revokes or retires disappears from the
- * gateway at its next refresh.
+ * listed or called, and only vault catalog versions can be activated: a bundle the vault verified
+ * or an external server registered in the catalog, in either case reviewed and APPROVED by the
+ * DPOs. Activation moves the version APPROVED -> ACTIVE in the catalog in the same transaction as
+ * the activation row and both audit records; a version is served only while the catalog says
+ * ACTIVE, so one the vault suspends, retires or revokes disappears from the gateway at its next
+ * refresh. Which vLLM executable runs is installation configuration, never part of an activation.
  */
 @Singleton
 public class ActiveModels {
@@ -57,29 +58,30 @@ public class ActiveModels {
   static final int MIN_CTX_SIZE = 16;
   static final int MAX_CTX_SIZE = 1 << 20;
 
-  /** Flags an operator may never pass to vLLM: remote code, and the address Airlock itself assigns. */
-  static final Set<String> FORBIDDEN_VLLM_FLAGS = Set.of("--trust-remote-code", "--host", "--port",
-      "--served-model-name", "--api-key");
-
   /**
-   * What an operator asks for when activating a model (the JSON body of {@code PUT /admin/models/{id}}).
-   * A model from the vault names its catalog version by {@code catalogVersionId} (or by
-   * {@code catalogModel} and {@code catalogVersion}); the server then lays out its files itself and
-   * {@code vaultPath} must be absent. Absent fields get defaults: backend {@code vllm}, one replica,
-   * the engine's threads and context size from {@code airlock.engine.*}, no embeddings.
+   * What an operator asks for when activating a model (the JSON body of {@code PUT /admin/models/{id}}):
+   * the catalog version, by {@code catalogVersionId} or by {@code catalogModel} and
+   * {@code catalogVersion}, and how to serve it. The backend kind defaults to {@code external} for
+   * a registered external server and to {@code vllm} otherwise; one replica; the engine's threads
+   * and context size from {@code airlock.engine.*}; no embeddings; vLLM flags only from
+   * {@link VllmFlags}' allowlist.
    */
-  public record Activation(String backend, String vaultPath, String executable, List<String> extraArgs,
-                           Integer replicas, List<String> endpoints, String catalogModel, String catalogVersion,
-                           String catalogVersionId, Integer threads, Integer ctxSize, Boolean embeddings) {
-    /** A vault version on a backend kind ({@code vllm} or {@code embedded}) with every other setting at its default. */
+  public record Activation(String backend, String catalogVersionId, String catalogModel, String catalogVersion,
+                           List<String> extraArgs, Integer replicas, Integer threads, Integer ctxSize,
+                           Boolean embeddings) {
+    /** The JSON fields an activation has; any other is refused, never ignored. */
+    public static final Set<String> FIELDS = Set.of("backend", "catalogVersionId", "catalogModel", "catalogVersion",
+        "extraArgs", "replicas", "threads", "ctxSize", "embeddings");
+
+    /** A vault version on a backend kind with every other setting at its default. */
     public static Activation ofVersion(String backend, String catalogVersionId) {
-      return new Activation(backend, null, null, null, null, null, null, null, catalogVersionId, null, null, null);
+      return new Activation(backend, catalogVersionId, null, null, null, null, null, null, null);
     }
   }
 
   /**
-   * The catalog version is not in a state that may be served (409): not yet approved by a DPO,
-   * denied, retired or revoked. The message names the state and what to do.
+   * The catalog version is not in a state that may be served (409): not yet approved by the DPOs,
+   * denied, suspended, retired or revoked. The message names the state and what to do.
    */
   public static final class NotServableException extends RuntimeException {
     public NotServableException(String message) {
@@ -146,8 +148,8 @@ public class ActiveModels {
   }
 
   /**
-   * Activates a model on a backend and starts it. A vault version must be APPROVED (it becomes
-   * ACTIVE in the catalog, recorded as {@code model.lifecycle}) or already ACTIVE.
+   * Activates a catalog version on a backend and starts it. The version must be APPROVED (it
+   * becomes ACTIVE in the catalog, recorded as {@code model.lifecycle}) or already ACTIVE.
    *
    * @throws IllegalArgumentException a bad field (400)
    * @throws NoSuchElementException no such catalog version (404)
@@ -155,36 +157,40 @@ public class ActiveModels {
    * @throws IllegalStateException the servable directory cannot be laid out (500)
    */
   public ServedModel activate(String modelId, Activation a, String actor) {
-    String kind = kind(a);
-    Optional<ModelVersion> version = catalogVersion(a);
-    String vaultPath = a.vaultPath() == null ? "" : a.vaultPath();
-    if (version.isPresent()) {
-      requireServable(version.get());
-      if (!kind.equals("external")) {
-        if (!vaultPath.isBlank()) {
-          throw new IllegalArgumentException("give either vaultPath or a catalog version, not both: a vault version is"
-              + " served from the directory the server lays out from the vault");
-        }
-        vaultPath = servablePath(kind, version.get());
-      }
+    if (modelId == null || modelId.isBlank() || modelId.length() > 200) {
+      throw new IllegalArgumentException("a model id is 1 to 200 characters");
     }
-    String linked = version.map(ModelVersion::id).orElse(null);
-    ServedModel validated = validate(modelId, kind, vaultPath, a);
-    ServedModel model = new ServedModel(modelId, validated.vaultPath(), validated.backend(), Optional.ofNullable(linked));
-    List<String> extra = model.backend() instanceof BackendSpec.Vllm v ? v.extraArgs() : List.of();
-    List<String> endpoints = model.backend() instanceof BackendSpec.External e
+    ModelVersion version = catalogVersion(a);
+    requireServable(version);
+    String kind = kind(a, version);
+    if (version.isExternal() && !version.external().get().servedModelName().equals(modelId)) {
+      throw new IllegalArgumentException(name(version) + " answers as '" + version.external().get().servedModelName()
+          + "' at its server, so it is activated under that id (PUT /admin/models/"
+          + version.external().get().servedModelName() + "); point an alias at it for other names");
+    }
+    BackendSpec spec = spec(kind, a, version);
+    String servedFrom = switch (spec) {
+      case BackendSpec.External e -> "";
+      default -> servablePath(kind, version);
+    };
+    ServedModel model = new ServedModel(modelId, servedFrom, spec, Optional.of(version.id()));
+    List<String> extra = spec instanceof BackendSpec.Vllm v ? v.extraArgs() : List.of();
+    List<String> endpoints = spec instanceof BackendSpec.External e
         ? e.endpoints().stream().map(URI::toString).toList() : List.of();
-    int replicas = switch (model.backend()) {
+    int replicas = switch (spec) {
       case BackendSpec.Vllm v -> v.replicas();
       case BackendSpec.Embedded e -> e.replicas();
       case BackendSpec.External e -> endpoints.size();
     };
-    String executable = model.backend() instanceof BackendSpec.Vllm v ? v.executable() : "";
-    Optional<BackendSpec.Embedded> embedded = model.backend() instanceof BackendSpec.Embedded e
-        ? Optional.of(e) : Optional.empty();
-    Optional<LifecycleEvent> moved = version.filter(v -> v.state() == LifecycleState.APPROVED)
-        .map(v -> transition(v.id(), LifecycleState.ACTIVE, actor, "activated on the gateway"));
+    Optional<BackendSpec.Embedded> embedded = spec instanceof BackendSpec.Embedded e ? Optional.of(e) : Optional.empty();
     inTransaction(c -> {
+      // The catalog's move, the activation and both records commit together or not at all.
+      ModelVersion now = catalog.find(c, version.id()).orElseThrow(() -> new NoSuchElementException(
+          "the vault has no version with id " + version.id()));
+      requireServable(now);
+      Optional<LifecycleEvent> moved = now.state() == LifecycleState.APPROVED
+          ? Optional.of(transition(c, now.id(), LifecycleState.ACTIVE, actor, "activated on the gateway"))
+          : Optional.empty();
       String sql = exists(c, modelId)
           ? "UPDATE gateway_model SET state = ?, backend = ?, vault_path = ?, executable = ?, extra_args = ?,"
               + " endpoints = ?, replicas = ?, updated_at = ?, catalog_version_id = ?, engine_threads = ?,"
@@ -195,13 +201,13 @@ public class ActiveModels {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, ACTIVE);
         ps.setString(2, kind);
-        ps.setString(3, model.vaultPath());
-        ps.setString(4, executable);
+        ps.setString(3, servedFrom);
+        ps.setString(4, ""); // the vLLM executable is installation configuration (airlock.gateway.vllm-executable)
         ps.setString(5, json(extra));
         ps.setString(6, json(endpoints));
         ps.setInt(7, replicas);
         ps.setObject(8, now());
-        ps.setString(9, linked);
+        ps.setString(9, version.id());
         ps.setObject(10, embedded.map(BackendSpec.Embedded::threads).orElse(null), java.sql.Types.INTEGER);
         ps.setObject(11, embedded.map(BackendSpec.Embedded::ctxSize).orElse(null), java.sql.Types.INTEGER);
         ps.setObject(12, embedded.map(BackendSpec.Embedded::embeddings).orElse(null), java.sql.Types.BOOLEAN);
@@ -211,10 +217,10 @@ public class ActiveModels {
       if (moved.isPresent()) audit.append(AdminRecords.of("model.lifecycle", actor, lifecycleFields(modelId, moved.get())));
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("modelId", modelId);
-      f.put("catalogVersionId", linked);
+      f.put("catalogVersionId", version.id());
+      f.put("catalogModel", version.modelName());
+      f.put("catalogVersion", version.version());
       f.put("backend", kind);
-      f.put("vaultPath", model.vaultPath());
-      f.put("executable", executable);
       f.put("extraArgs", extra);
       f.put("endpoints", endpoints);
       f.put("replicas", replicas);
@@ -253,6 +259,9 @@ public class ActiveModels {
       case APPROVED, ACTIVE -> { }
       case IMPORTED, UNDER_REVIEW, DENIED -> throw new NotServableException(what
           + "; a DPO must approve it before it can be served (only an APPROVED or already ACTIVE version can be activated)");
+      case SUSPENDED -> throw new NotServableException(what
+          + "; it was suspended because what it was approved on changed (a policy, the organization profile, or a"
+          + " revoked key): it is served again only after a new review and the DPOs' approval");
       case RETIRED -> throw new NotServableException(what
           + "; a retired version is not served again: import, review and approve a new version");
       case REVOKED -> throw new NotServableException(what + "; a revoked version is never served again");
@@ -292,11 +301,11 @@ public class ActiveModels {
       throw new IllegalStateException("cannot read model activations: " + e.getMessage(), e);
     }
     if (versionId == null) {
-      throw new IllegalArgumentException("model '" + modelId + "' was activated by path, not from a vault version,"
-          + " so there is no catalog version to retire: deactivate it instead (DELETE /admin/models/" + modelId + ")");
+      throw new IllegalArgumentException("model '" + modelId + "' has no catalog version to retire:"
+          + " deactivate it instead (DELETE /admin/models/" + modelId + ")");
     }
-    LifecycleEvent event = transition(versionId, LifecycleState.RETIRED, actor, "retired on the gateway");
     inTransaction(c -> {
+      LifecycleEvent event = transition(c, versionId, LifecycleState.RETIRED, actor, "retired on the gateway");
       markInactive(c, modelId);
       audit.append(AdminRecords.of("model.lifecycle", actor, lifecycleFields(modelId, event)));
       Map<String, Object> f = new LinkedHashMap<>();
@@ -360,10 +369,14 @@ public class ActiveModels {
     changed();
   }
 
-  /** The catalog version an activation names, by id or by model name and version; empty for a model given by path. */
-  private Optional<ModelVersion> catalogVersion(Activation a) {
+  /** The catalog version an activation names, by id or by model name and version. */
+  private ModelVersion catalogVersion(Activation a) {
     boolean byName = a.catalogModel() != null || a.catalogVersion() != null;
-    if (a.catalogVersionId() == null && !byName) return Optional.empty();
+    if (a.catalogVersionId() == null && !byName) {
+      throw new IllegalArgumentException("an activation names the vault version to serve: catalogVersionId, or"
+          + " catalogModel and catalogVersion. Only versions the vault holds (an imported bundle or a registered"
+          + " external server) that the DPOs approved are served; see docs/approvals.md");
+    }
     try {
       if (a.catalogVersionId() != null) {
         ModelVersion v = catalog.find(a.catalogVersionId()).orElseThrow(() -> new NoSuchElementException(
@@ -372,79 +385,74 @@ public class ActiveModels {
           throw new IllegalArgumentException("catalogVersionId " + v.id() + " is " + v.modelName() + " " + v.version()
               + ", not " + a.catalogModel() + " " + a.catalogVersion() + ": give the version id alone");
         }
-        return Optional.of(v);
+        return v;
       }
       if (a.catalogModel() == null || a.catalogVersion() == null) {
-        throw new IllegalArgumentException("to serve a model from the vault give catalogVersionId, or both catalogModel"
+        throw new IllegalArgumentException("to name a vault version give catalogVersionId, or both catalogModel"
             + " and catalogVersion");
       }
-      return Optional.of(catalog.find(a.catalogModel(), a.catalogVersion()).orElseThrow(() -> new NoSuchElementException(
-          "the vault has no " + a.catalogModel() + " version " + a.catalogVersion() + ": import its bundle first")));
+      return catalog.find(a.catalogModel(), a.catalogVersion()).orElseThrow(() -> new NoSuchElementException(
+          "the vault has no " + a.catalogModel() + " version " + a.catalogVersion() + ": import its bundle first"));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the vault catalog: " + e.getMessage(), e);
     }
   }
 
-  private LifecycleEvent transition(String versionId, LifecycleState to, String actor, String reason) {
+  private LifecycleEvent transition(Connection c, String versionId, LifecycleState to, String actor, String reason)
+      throws SQLException {
     try {
-      return catalog.transition(versionId, to, actor, Optional.of(reason));
+      return catalog.transition(c, versionId, to, actor, Optional.of(reason));
     } catch (IllegalTransitionException e) {
       throw new NotServableException(e.getMessage());
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot update the vault catalog: " + e.getMessage(), e);
     }
   }
 
-  /** A model linked to a vault version is served only while that version is ACTIVE in the catalog. */
-  private boolean servable(String catalogVersionId) {
-    if (catalogVersionId == null) return true;
+  /** A model is served only while its catalog version is ACTIVE there; one without a version never is. */
+  private Optional<ModelVersion> servable(String catalogVersionId) {
+    if (catalogVersionId == null) return Optional.empty();
     try {
-      return catalog.find(catalogVersionId).map(v -> v.state().isServable()).orElse(false);
+      return catalog.find(catalogVersionId).filter(v -> v.state().isServable());
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the vault catalog: " + e.getMessage(), e);
     }
   }
 
-  private static String kind(Activation a) {
-    String kind = a.backend() == null ? "vllm" : a.backend().toLowerCase(Locale.ROOT);
-    if (!Set.of("vllm", "embedded", "external").contains(kind)) {
-      throw new IllegalArgumentException("backend must be 'vllm', 'embedded' or 'external'; found '" + a.backend() + "'");
+  /** The backend kind: {@code external} for a registered external server, else vllm (default) or embedded. */
+  private static String kind(Activation a, ModelVersion version) {
+    String asked = a.backend() == null || a.backend().isBlank() ? null : a.backend().strip().toLowerCase(Locale.ROOT);
+    if (version.isExternal()) {
+      if (asked != null && !asked.equals("external")) {
+        throw new IllegalArgumentException(name(version) + " is a registered external server, served where it runs:"
+            + " its backend is 'external', not '" + a.backend() + "'");
+      }
+      return "external";
+    }
+    String kind = asked == null ? "vllm" : asked;
+    if (kind.equals("external")) {
+      throw new IllegalArgumentException(name(version) + " is a bundle in the vault: serve it with 'vllm' or"
+          + " 'embedded'. An OpenAI-compatible server running elsewhere is registered as a catalog entry of its own"
+          + " (POST /admin/externals), reviewed and approved like a bundle, then activated");
+    }
+    if (!Set.of("vllm", "embedded").contains(kind)) {
+      throw new IllegalArgumentException("backend must be 'vllm' or 'embedded' (or 'external' for a registered"
+          + " external server); found '" + a.backend() + "'");
     }
     return kind;
   }
 
-  private ServedModel validate(String modelId, String kind, String vaultPath, Activation a) {
-    if (modelId == null || modelId.isBlank() || modelId.length() > 200) {
-      throw new IllegalArgumentException("a model id is 1 to 200 characters");
-    }
+  private BackendSpec spec(String kind, Activation a, ModelVersion version) {
     return switch (kind) {
       case "vllm" -> {
-        if (vaultPath.isBlank()) {
-          throw new IllegalArgumentException("a vLLM backend needs catalogVersionId (a version in the vault) or"
-              + " vaultPath (a model directory)");
+        if (a.threads() != null || a.ctxSize() != null || a.embeddings() != null) {
+          throw new IllegalArgumentException("threads, ctxSize and embeddings are settings of the embedded engine;"
+              + " vLLM takes extraArgs (its allowlisted flags) and replicas");
         }
-        List<String> extra = a.extraArgs() == null ? List.of() : a.extraArgs();
-        for (String flag : extra) {
-          String name = flag.contains("=") ? flag.substring(0, flag.indexOf('=')) : flag;
-          if (FORBIDDEN_VLLM_FLAGS.contains(name)) {
-            throw new IllegalArgumentException("extraArgs may not contain " + name
-                + ": Airlock sets the address and served name itself and never lets a model run remote code");
-          }
-        }
-        String exe = a.executable() == null || a.executable().isBlank() ? config.getVllmExecutable() : a.executable();
-        yield new ServedModel(modelId, vaultPath, new BackendSpec.Vllm(exe, extra, replicas(a)));
+        List<String> extra = VllmFlags.check(a.extraArgs() == null ? List.of() : a.extraArgs());
+        yield new BackendSpec.Vllm(extra, replicas(a));
       }
       case "embedded" -> {
-        if (vaultPath.isBlank()) {
-          throw new IllegalArgumentException("an embedded backend needs catalogVersionId (a version in the vault with"
-              + " one .gguf file) or vaultPath (a .gguf file)");
-        }
-        if (!vaultPath.toLowerCase(Locale.ROOT).endsWith(".gguf") || !Files.isRegularFile(Path.of(vaultPath))) {
-          throw new IllegalArgumentException("the embedded engine serves one GGUF file; " + vaultPath
-              + " is not a .gguf file on this server");
-        }
-        if (a.executable() != null || a.extraArgs() != null || a.endpoints() != null) {
-          throw new IllegalArgumentException("executable, extraArgs and endpoints do not apply to the embedded engine;"
+        if (a.extraArgs() != null) {
+          throw new IllegalArgumentException("extraArgs are vLLM flags and do not apply to the embedded engine;"
               + " it takes threads, ctxSize, embeddings and replicas");
         }
         int threads = a.threads() == null ? engine.defaultThreads() : a.threads();
@@ -457,17 +465,23 @@ public class ActiveModels {
               + " tokens; found " + ctx);
         }
         boolean embeddings = a.embeddings() != null && a.embeddings();
-        yield new ServedModel(modelId, vaultPath, new BackendSpec.Embedded(threads, ctx, embeddings, replicas(a)));
+        yield new BackendSpec.Embedded(threads, ctx, embeddings, replicas(a));
       }
       default -> {
-        if (a.endpoints() == null || a.endpoints().isEmpty()) {
-          throw new IllegalArgumentException("an external backend needs endpoints, e.g. [\"http://10.0.0.5:8000\"]");
+        if (a.extraArgs() != null || a.replicas() != null || a.threads() != null || a.ctxSize() != null
+            || a.embeddings() != null) {
+          throw new IllegalArgumentException("an external server is served at the endpoints registered in its"
+              + " catalog entry, as they were reviewed and approved; an activation gives it no other settings");
         }
         List<URI> uris = new ArrayList<>();
-        for (String e : a.endpoints()) uris.add(allowlisted(e));
-        yield new ServedModel(modelId, vaultPath, new BackendSpec.External(uris));
+        for (String e : version.external().orElseThrow().endpoints()) uris.add(allowlisted(e));
+        yield new BackendSpec.External(uris);
       }
     };
+  }
+
+  private static String name(ModelVersion v) {
+    return v.modelName() + " " + v.version();
   }
 
   private static int replicas(Activation a) {
@@ -481,7 +495,7 @@ public class ActiveModels {
   private URI allowlisted(String endpoint) {
     URI uri;
     try {
-      uri = URI.create(endpoint);
+      uri = URI.create(endpoint == null ? "" : endpoint.strip());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + endpoint + "' is not a URL such as http://10.0.0.5:8000");
     }
@@ -495,6 +509,15 @@ public class ActiveModels {
           + " the gateway contacts only allowlisted backends. Add it there first.");
     }
     return URI.create("http://" + hostPort);
+  }
+
+  /**
+   * An external server's endpoint as the catalog keeps it ({@code http://host:port}), checked
+   * against {@code airlock.gateway.external-allowlist}: when it is registered, and again (a second
+   * fence) whenever it is activated.
+   */
+  public String allowlistedEndpoint(String endpoint) {
+    return allowlisted(endpoint).toString();
   }
 
   private void changed() {
@@ -519,12 +542,16 @@ public class ActiveModels {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String id = rs.getString(1);
-            if (!servable(rs.getString(8))) continue;
+            Optional<ModelVersion> version = servable(rs.getString(8));
+            if (version.isEmpty()) continue;
             BackendSpec spec = switch (rs.getString(2)) {
-              case "vllm" -> new BackendSpec.Vllm(rs.getString(4), list(rs.getString(5)), rs.getInt(7));
+              case "vllm" -> new BackendSpec.Vllm(list(rs.getString(5)), rs.getInt(7));
               case "embedded" -> new BackendSpec.Embedded(rs.getInt(9), rs.getInt(10), rs.getBoolean(11), rs.getInt(7));
-              default -> new BackendSpec.External(list(rs.getString(6)).stream().map(URI::create).toList());
+              // Where the catalog says the approved server answers, not a copy that could drift.
+              default -> new BackendSpec.External(version.get().external().map(x -> x.endpoints().stream()
+                  .map(URI::create).toList()).orElse(List.of()));
             };
+            if (spec instanceof BackendSpec.External x && x.endpoints().isEmpty()) continue;
             models.put(id, new ServedModel(id, rs.getString(3), spec, Optional.ofNullable(rs.getString(8))));
           }
         }

@@ -9,11 +9,11 @@ import java.util.List;
  */
 public sealed interface BackendSpec {
   /**
-   * vLLM started and supervised by Airlock: {@code executable serve <vault path> ...} plus the
-   * operator's extra engine flags (tensor parallelism, quantization, max model length, GPU memory
-   * share), {@code replicas} processes each on its own loopback port.
+   * vLLM started and supervised by Airlock: {@code <airlock.gateway.vllm-executable> serve
+   * <servable directory> ...} plus the operator's engine flags, already checked against
+   * {@link VllmFlags}' allowlist, {@code replicas} processes each on its own loopback port.
    */
-  record Vllm(String executable, List<String> extraArgs, int replicas) implements BackendSpec {
+  record Vllm(List<String> extraArgs, int replicas) implements BackendSpec {
     public Vllm {
       extraArgs = List.copyOf(extraArgs);
     }
@@ -29,7 +29,7 @@ public sealed interface BackendSpec {
    */
   record Embedded(int threads, int ctxSize, boolean embeddings, int replicas) implements BackendSpec {}
 
-  /** A server Airlock does not start, at addresses the operator allowlisted. */
+  /** A registered external server Airlock does not start, at the allowlisted addresses its catalog entry names. */
   record External(List<URI> endpoints) implements BackendSpec {
     public External {
       endpoints = List.copyOf(endpoints);

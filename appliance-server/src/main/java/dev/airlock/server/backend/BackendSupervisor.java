@@ -300,7 +300,7 @@ public class BackendSupervisor implements AutoCloseable {
   }
 
   private Process launchVllm(ServedModel model, BackendSpec.Vllm spec, Replica replica, int port) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(VllmLaunch.command(model, spec, port));
+    ProcessBuilder pb = new ProcessBuilder(VllmLaunch.command(config.getVllmExecutable(), model, spec, port));
     pb.environment().clear();
     pb.environment().putAll(VllmLaunch.environment(System.getenv()));
     Files.createDirectories(logDir);

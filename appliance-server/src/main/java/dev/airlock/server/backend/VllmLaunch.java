@@ -26,9 +26,10 @@ public final class VllmLaunch {
 
   private VllmLaunch() {}
 
-  public static List<String> command(ServedModel model, BackendSpec.Vllm spec, int port) {
+  /** {@code executable} is the installation's ({@code airlock.gateway.vllm-executable}), never a model's. */
+  public static List<String> command(String executable, ServedModel model, BackendSpec.Vllm spec, int port) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(spec.executable());
+    cmd.add(executable);
     cmd.add("serve");
     cmd.add(model.vaultPath());
     cmd.add("--served-model-name");

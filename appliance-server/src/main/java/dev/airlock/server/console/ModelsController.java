@@ -47,7 +47,7 @@ import java.util.function.Supplier;
 @Allowed(Role.ADMIN)
 public class ModelsController {
   /** The backend kinds the activation form offers; external servers are attached through the JSON API. */
-  static final List<String> FORM_KINDS = List.of("embedded", "vllm");
+  static final List<String> FORM_KINDS = List.of("embedded", "vllm", "external");
 
   /** The badge each catalog state is shown with, by state name. */
   static final Map<String, String> STATE_BADGES = Arrays.stream(LifecycleState.values())
@@ -58,6 +58,7 @@ public class ModelsController {
       case IMPORTED, UNDER_REVIEW -> "review";
       case APPROVED, ACTIVE -> "allow";
       case RETIRED -> "info";
+      case SUSPENDED -> "deny";
       case DENIED, REVOKED -> "deny";
     };
   }
@@ -168,8 +169,8 @@ public class ModelsController {
   static ActiveModels.Activation activation(Map<String, String> form, String versionId) {
     String kind = field(form, "backend").toLowerCase(Locale.ROOT);
     if (!FORM_KINDS.contains(kind)) {
-      throw new IllegalArgumentException("choose the embedded engine or vLLM as the backend; found '" + kind + "'"
-          + (kind.equals("external") ? " (attach an external server with PUT /admin/models/{id})" : ""));
+      throw new IllegalArgumentException("choose the embedded engine, vLLM, or external (for a registered external"
+          + " server) as the backend; found '" + kind + "'");
     }
     Integer replicas = number(form, "replicas", "replicas");
     Integer threads = number(form, "threads", "threads");
@@ -183,8 +184,8 @@ public class ModelsController {
       throw new IllegalArgumentException("engine flags are for vLLM; the embedded engine takes threads and context size");
     }
     List<String> extraArgs = kind.equals("vllm") && !extra.isEmpty() ? Arrays.asList(extra.split("\\s+")) : null;
-    return new ActiveModels.Activation(kind, null, null, extraArgs, replicas, null, null, null, versionId,
-        threads, ctxSize, null);
+    return new ActiveModels.Activation(kind, versionId, null, null, extraArgs,
+        kind.equals("external") ? null : replicas, threads, ctxSize, null);
   }
 
   private static Integer number(Map<String, String> form, String name, String label) {
@@ -233,7 +234,7 @@ public class ModelsController {
     for (ServedModel m : active) {
       m.catalogVersionId().ifPresent(servedVersions::add);
       String version = m.catalogVersionId().map(byId::get).map(v -> v.modelName() + " " + v.version())
-          .orElse(m.catalogVersionId().isPresent() ? "not in the vault" : "by path (" + m.vaultPath() + ")");
+          .orElse("not in the vault");
       BackendStatus.ModelStatus s = status.get(m.id());
       List<String> pointing = aliases.entrySet().stream().filter(e -> e.getValue().equals(m.id()))
           .map(Map.Entry::getKey).toList();

@@ -88,7 +88,9 @@ public class PolicyController {
           Access.require(request).actorName());
       return pages.ok(page(request, "").notice(a.policy().name() + " version " + a.policy().version()
           + " is now the active policy" + a.previous().map(p -> " (it replaced " + p.name() + " version " + p.version() + ")")
-          .orElse("") + ". Models are judged by it from now on."));
+          .orElse("") + ". Models are judged by it from now on." + (a.suspended().isEmpty() ? ""
+          : " It judges " + a.suspended().size() + " approved model version" + (a.suspended().size() == 1 ? "" : "s")
+          + " worse: suspended (no longer served) and back in the DPOs' queue.")));
     } catch (RuntimeException e) {
       return pages.render(page(request, "").error(PageErrors.message(e)), PageErrors.status(e));
     }

@@ -116,6 +116,24 @@ public class ReviewsController {
     return decide(request, versionId, form, false);
   }
 
+  /**
+   * Reviews the version again under the active policy and organization profile (a suspended,
+   * denied or still waiting one): a new review, with no approvals yet.
+   */
+  @Post(uri = "/{versionId}/review", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object reviewAgain(HttpRequest<?> request, @PathVariable String versionId) {
+    Principal me = Access.require(request);
+    try {
+      dev.airlock.server.review.Review r = reviews.review(versionId, me.username());
+      return show(request, versionId, HttpStatus.OK, "Reviewed again (review " + r.number() + "): " + r.verdict()
+          + " by policy " + r.policyName() + " version " + r.policyVersion() + "; earlier approvals do not count"
+          + " for it.", null, "");
+    } catch (ApprovalRefused e) {
+      if (e.code() == ApprovalRefused.Code.UNKNOWN_VERSION) return notFound(request, e);
+      return show(request, versionId, HttpStatus.CONFLICT, null, "Not reviewed again: " + e.getMessage(), "");
+    }
+  }
+
   @Get(uri = "/{versionId}/lineage.svg", produces = "image/svg+xml")
   public Object lineage(@PathVariable String versionId) {
     try {
@@ -229,6 +247,11 @@ public class ReviewsController {
     m.put("badge", badge(verdict));
     m.put("denied", verdict == Verdict.DENY);
     m.put("decidable", v.state() == LifecycleState.UNDER_REVIEW);
+    m.put("reviewable", !v.state().isApproved() && v.state() != LifecycleState.RETIRED
+        && v.state() != LifecycleState.REVOKED);
+    m.put("external", v.external().map(x -> Map.of("endpoints", String.join(", ", x.endpoints()),
+        "servedModelName", x.servedModelName(), "statement", dev.airlock.vault.catalog.ExternalServer.STATEMENT))
+        .orElse(null));
     m.put("approvalsText", d.approvals() + " of " + d.review().requiredApprovals());
     m.put("importedAtText", when(v.provenance().importedAt()));
     m.put("importedBy", person(v.provenance().importer()));

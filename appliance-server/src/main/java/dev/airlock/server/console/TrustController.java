@@ -56,7 +56,8 @@ public class TrustController {
       TrustAdmin.Revoked r = trust.revoke(form.get("fingerprint"), form.get("reason"), Access.require(request).actorName());
       return pages.ok(page(request, Map.of()).notice("Revoked '" + r.anchor().name() + "': bundles it signs are refused"
           + " from now on; " + r.modelsFlagged() + " model version" + (r.modelsFlagged() == 1 ? "" : "s")
-          + " it vouched for " + (r.modelsFlagged() == 1 ? "is" : "are") + " flagged."));
+          + " it vouched for " + (r.modelsFlagged() == 1 ? "is" : "are") + " flagged; " + r.modelsSuspended()
+          + " approved or active " + (r.modelsSuspended() == 1 ? "is" : "are") + " suspended and no longer served."));
     } catch (RuntimeException e) {
       return pages.render(page(request, Map.of()).error(PageErrors.message(e)), PageErrors.status(e));
     }

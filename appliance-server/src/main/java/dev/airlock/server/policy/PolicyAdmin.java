@@ -4,6 +4,7 @@ import dev.airlock.audit.AuditLog;
 import dev.airlock.policy.Evaluation;
 import dev.airlock.policy.InvalidPolicyException;
 import dev.airlock.policy.OrgProfile;
+import dev.airlock.policy.OrgProfileStore;
 import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicyChange;
 import dev.airlock.policy.PolicyFacts;
@@ -14,6 +15,7 @@ import dev.airlock.policy.Verdict;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.server.Sql;
 import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.review.Suspensions;
 import dev.airlock.vault.catalog.ModelVersion;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -47,13 +49,16 @@ public class PolicyAdmin {
   private final DataSource db;
   private final AuditLog audit;
   private final VaultModels models;
+  private final Suspensions suspensions;
   private final Clock clock = Clock.systemUTC();
 
-  public PolicyAdmin(PolicyStore store, ApplianceDatabase database, AuditLog audit, VaultModels models) {
+  public PolicyAdmin(PolicyStore store, ApplianceDatabase database, AuditLog audit, VaultModels models,
+                     Suspensions suspensions) {
     this.store = store;
     this.db = database.dataSource();
     this.audit = audit;
     this.models = models;
+    this.suspensions = suspensions;
   }
 
   /** A shipped pack, for the operator to start from. */
@@ -73,8 +78,11 @@ public class PolicyAdmin {
     }
   }
 
-  /** The result of an activation: the version now active and the one it replaced. */
-  public record Activated(StoredPolicy policy, Optional<StoredPolicy> previous) {}
+  /**
+   * The result of an activation: the version now active, the one it replaced, and the approved or
+   * active model versions it judged worse, now suspended and back in the DPOs' queue.
+   */
+  public record Activated(StoredPolicy policy, Optional<StoredPolicy> previous, List<String> suspended) {}
 
   public Optional<Active> active() {
     try {
@@ -161,10 +169,16 @@ public class PolicyAdmin {
     return preview(version(name, version));
   }
 
-  /** Makes a saved version the active policy, audited as {@code policy.activated}. */
+  /**
+   * Makes a saved version the active policy, audited as {@code policy.activated}. Every approved
+   * or active model it judges worse than the policy it replaces is suspended in the same
+   * transaction ({@code model.suspended}), then reviewed again so it waits for the DPOs.
+   */
   public Activated activate(String name, int version, String actor) {
     StoredPolicy target = version(name, version);
+    Map<String, String> worse = regressions(target);
     AtomicReference<Optional<StoredPolicy>> previous = new AtomicReference<>();
+    AtomicReference<List<String>> suspended = new AtomicReference<>(List.of());
     Sql.inTransaction(db, c -> {
       PolicyStore tx = new PolicyStore(sharing(c), clock);
       Optional<StoredPolicy> before = tx.active();
@@ -180,8 +194,32 @@ public class PolicyAdmin {
         details.put("previousVersion", b.version());
       });
       audit.append(AdminRecords.of("policy.activated", actor, details));
+      suspended.set(suspensions.suspend(c, worse, actor));
     });
-    return new Activated(target, previous.get());
+    suspensions.requeue(suspended.get(), AdminRecords.actor(actor));
+    return new Activated(target, previous.get(), suspended.get());
+  }
+
+  /** The approved or active versions {@code target} judges worse than the active policy, with why. */
+  private Map<String, String> regressions(StoredPolicy target) {
+    return worse(preview(target).reevaluation(), "policy " + target.name() + " version " + target.version());
+  }
+
+  /** Version id to the reason a suspension gives, for each model {@code cause} judges worse. */
+  static Map<String, String> worse(Reevaluation reevaluation, String cause) {
+    Map<String, String> byName = new LinkedHashMap<>();
+    for (PolicyChange.Regression r : reevaluation.regressions()) {
+      byName.put(r.model(), r.before() + " -> " + r.after());
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Reevaluation.Outcome o : reevaluation.models()) {
+      String change = byName.get(o.model());
+      if (change != null) {
+        out.put(o.versionId(), cause + " judges it worse (" + change
+            + (o.decidingRules().isEmpty() ? "" : ", by " + String.join(", ", o.decidingRules())) + ")");
+      }
+    }
+    return out;
   }
 
   private Preview preview(StoredPolicy p) {
@@ -197,9 +235,27 @@ public class PolicyAdmin {
 
   /**
    * Judges every approved and active model under {@code after}, and under {@code before} when a
-   * policy is active. Without an organization profile, as model reviews judge.
+   * policy is active, both with the active organization profile, as model reviews judge.
    */
   Reevaluation reevaluate(Optional<Policy> before, Policy after) {
+    OrgProfile org = activeProfile();
+    return reevaluate(before, org, after, org);
+  }
+
+  /** The organization profile reviews judge with now: the active one, or nothing stated. */
+  OrgProfile activeProfile() {
+    try (Connection c = db.getConnection()) {
+      return OrgProfileStore.active(c).map(a -> a.profile().profile()).orElse(OrgProfile.unknown());
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
+  /**
+   * Judges every approved and active model under {@code after} with {@code afterOrg}, and under
+   * {@code before} (when a policy is active) with {@code beforeOrg}.
+   */
+  Reevaluation reevaluate(Optional<Policy> before, OrgProfile beforeOrg, Policy after, OrgProfile afterOrg) {
     Map<String, PolicyFacts> facts = new LinkedHashMap<>();
     Map<String, ModelVersion> versions = new LinkedHashMap<>();
     List<String> unreadable = new ArrayList<>();
@@ -212,10 +268,9 @@ public class PolicyAdmin {
         unreadable.add(key + ": " + e.getMessage());
       }
     }
-    OrgProfile org = OrgProfile.unknown();
-    Map<String, Evaluation> now = PolicyChange.reevaluate(after, facts, org);
+    Map<String, Evaluation> now = PolicyChange.reevaluate(after, facts, afterOrg);
     Map<String, Verdict> then = new LinkedHashMap<>();
-    before.ifPresent(b -> PolicyChange.reevaluate(b, facts, org).forEach((k, e) -> then.put(k, e.verdict())));
+    before.ifPresent(b -> PolicyChange.reevaluate(b, facts, beforeOrg).forEach((k, e) -> then.put(k, e.verdict())));
     List<Reevaluation.Outcome> outcomes = new ArrayList<>();
     now.forEach((key, e) -> {
       ModelVersion v = versions.get(key);

@@ -14,6 +14,8 @@ import java.util.List;
  * decision with who, when and why, and where it stands now.
  *
  * @param stateSince when the version entered {@code state}
+ * @param orgProfileVersion the organization profile version the review judged with, if one was active
+ * @param external the server it is, when it is a registered external server (its weights are not here)
  */
 public record ApprovalRecord(
     String versionId,
@@ -31,7 +33,9 @@ public record ApprovalRecord(
     List<Obligation> obligations,
     List<Decision> decisions,
     LifecycleState state,
-    Instant stateSince) {
+    Instant stateSince,
+    java.util.Optional<Integer> orgProfileVersion,
+    java.util.Optional<dev.airlock.vault.catalog.ExternalServer> external) {
   public ApprovalRecord {
     files = List.copyOf(files);
     obligations = List.copyOf(obligations);

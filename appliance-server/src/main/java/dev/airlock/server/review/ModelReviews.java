@@ -12,6 +12,7 @@ import dev.airlock.policy.Evaluation;
 import dev.airlock.policy.EvaluationJson;
 import dev.airlock.policy.ModelFacts;
 import dev.airlock.policy.OrgProfile;
+import dev.airlock.policy.OrgProfileStore;
 import dev.airlock.policy.PolicyEngine;
 import dev.airlock.policy.PolicyFacts;
 import dev.airlock.policy.PolicyFile;
@@ -70,13 +71,14 @@ public final class ModelReviews {
   /** Each stored report is at most this long (the column's size, the same on H2 and PostgreSQL). */
   static final int MAX_REPORT_CHARS = 1_048_576;
 
-  /** The states a review may start from: a new import, or a version judged before. */
+  /** The states a review may start from: a new import, a version judged before, or one suspended. */
   private static final Set<LifecycleState> REVIEWABLE =
-      Set.of(LifecycleState.IMPORTED, LifecycleState.UNDER_REVIEW, LifecycleState.DENIED);
+      Set.of(LifecycleState.IMPORTED, LifecycleState.UNDER_REVIEW, LifecycleState.DENIED, LifecycleState.SUSPENDED);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String REVIEW_COLUMNS = "id, version_id, review_number, verdict, policy_name,"
-      + " policy_version, required_approvals, notes, reviewed_by, reviewed_at, license_report, evaluation";
+      + " policy_version, required_approvals, notes, reviewed_by, reviewed_at, license_report, evaluation,"
+      + " org_profile_version";
   private static final String DECISION_COLUMNS =
       "id, review_id, version_id, decision, dpo, justification, decided_at";
 
@@ -115,16 +117,21 @@ public final class ModelReviews {
     ModelVersion v = version(versionId);
     if (!REVIEWABLE.contains(v.state())) {
       throw new ApprovalRefused(ApprovalRefused.Code.NOT_REVIEWABLE, name(v) + " is " + v.state()
-          + "; only a version that is IMPORTED, UNDER_REVIEW or DENIED is reviewed. An approved"
+          + "; only a version that is IMPORTED, UNDER_REVIEW, DENIED or SUSPENDED is reviewed. An approved"
           + " model keeps the review it was approved on: retire it and import a new version to"
           + " judge it again.");
     }
     List<String> notes = new ArrayList<>();
     PolicyStore.StoredPolicy policy = activePolicy(actor, notes);
     ModelFacts.Scan scan = scan(vault, v);
-    Evaluation evaluation = PolicyEngine.evaluate(policy.policy(), scan.facts(), OrgProfile.unknown());
-    notes.add("Judged without an organization profile: rules about user numbers, commercial or EU"
-        + " multimodal use ask for review where the license has such terms.");
+    Optional<OrgProfileStore.Active> profile = activeProfile();
+    Evaluation evaluation = PolicyEngine.evaluate(policy.policy(), scan.facts(),
+        profile.map(p -> p.profile().profile()).orElse(OrgProfile.unknown()));
+    notes.add(profile.map(p -> "Judged with organization profile version " + p.profile().version() + " (proposed by "
+        + p.proposedBy() + ", confirmed by " + p.confirmedBy() + ").")
+        .orElse("Judged without an organization profile: rules about user numbers, commercial or EU"
+            + " multimodal use ask for review where the license has such terms. An ADMIN proposes the profile"
+            + " and a DPO confirms it."));
     String report = bounded(LicenseReportJson.write(scan.report()), "license report", v);
     String trace = bounded(EvaluationJson.write(evaluation, scan.facts()), "policy evaluation", v);
     LifecycleState target = evaluation.verdict() == Verdict.DENY ? LifecycleState.DENIED : LifecycleState.UNDER_REVIEW;
@@ -142,7 +149,8 @@ public final class ModelReviews {
         }
       }
       Review review = new Review(id, versionId, number, evaluation.verdict(), policy.name(),
-          policy.version(), evaluation.requiredApprovals(), notes, actorName(actor), now, report, trace);
+          policy.version(), evaluation.requiredApprovals(), notes, actorName(actor), now, report, trace,
+          profile.map(p -> p.profile().version()));
       insert(c, review);
       Optional<LifecycleEvent> moved = v.state() == target ? Optional.empty()
           : Optional.of(vault.catalog().transition(c, versionId, target, actorName(actor),
@@ -153,6 +161,7 @@ public final class ModelReviews {
       details.put("policy", policy.name());
       details.put("policyVersion", policy.version());
       details.put("requiredApprovals", evaluation.requiredApprovals());
+      details.put("orgProfileVersion", profile.map(p -> p.profile().version()).orElse(null));
       details.put("decidingRules", evaluation.decidingRules());
       details.put("state", target.name());
       moved.ifPresent(e -> details.put("lifecycle", lifecycle(e)));
@@ -238,7 +247,7 @@ public final class ModelReviews {
       Instant since = history.isEmpty() ? v.provenance().importedAt() : history.getLast().at();
       return new ApprovalRecord(v.id(), v.modelName(), v.version(), v.provenance(), v.totalBytes(),
           vault.catalog().files(versionId), r.id(), r.verdict(), r.policyName(), r.policyVersion(),
-          r.reviewedAt(), r.requiredApprovals(), obligations(r), decisions(versionId), v.state(), since);
+          r.reviewedAt(), r.requiredApprovals(), obligations(r), decisions(versionId), v.state(), since, r.orgProfileVersion(), v.external());
     } catch (SQLException e) {
       throw failed(e);
     }
@@ -354,6 +363,17 @@ public final class ModelReviews {
         Files.createDirectories(link.getParent());
         Files.createLink(link, blob);
       }
+      if (v.isExternal()) {
+        // What was stated at registration, and no more: no bundle, no transfer signature, no weights here.
+        PolicyFacts.Subject subject = new PolicyFacts.Subject(name(v) + " (registered external server at "
+            + String.join(", ", v.external().get().endpoints()) + ")", PolicyFacts.SubjectKind.BUNDLE);
+        PolicyFacts.Origin origin = new PolicyFacts.Origin(Optional.of(v.provenance().publisher()),
+            Optional.of(v.provenance().originCountry()), "stated at registration by " + v.provenance().importer()
+            + ": publisher " + v.provenance().publisher() + ", origin " + v.provenance().originCountry());
+        return ModelFacts.ofVerifiedModel(modelDir, subject, origin, new PolicyFacts.Provenance(
+            PolicyFacts.TransferState.NO_BUNDLE, "a registered external server: no bundle, and Airlock does not hold"
+                + " its weights", Optional.empty(), sbom), HardwareProfile.none());
+      }
       PolicyFacts.Subject subject = new PolicyFacts.Subject(name(v) + " (vault, bundle "
           + v.provenance().bundleId() + ")", PolicyFacts.SubjectKind.BUNDLE);
       return ModelFacts.ofVerifiedModel(modelDir, subject,
@@ -364,6 +384,14 @@ public final class ModelReviews {
           + "; check the data directory, then review again", e);
     } catch (SQLException e) {
       throw new IllegalStateException("the vault catalog cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private Optional<OrgProfileStore.Active> activeProfile() {
+    try (Connection c = db.getConnection()) {
+      return OrgProfileStore.active(c);
+    } catch (SQLException e) {
+      throw failed(e);
     }
   }
 
@@ -438,7 +466,7 @@ public final class ModelReviews {
 
   private static void insert(Connection c, Review r) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO model_review (" + REVIEW_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, r.id());
       s.setString(2, r.versionId());
       s.setInt(3, r.number());
@@ -451,6 +479,7 @@ public final class ModelReviews {
       s.setObject(10, OffsetDateTime.ofInstant(r.reviewedAt(), ZoneOffset.UTC));
       s.setString(11, r.licenseReportJson());
       s.setString(12, r.evaluationJson());
+      s.setObject(13, r.orgProfileVersion().orElse(null), java.sql.Types.INTEGER);
       s.executeUpdate();
     }
   }
@@ -475,7 +504,8 @@ public final class ModelReviews {
         Verdict.valueOf(r.getString("verdict")), r.getString("policy_name"), r.getInt("policy_version"),
         r.getInt("required_approvals"), notes.isEmpty() ? List.of() : Arrays.asList(notes.split("\n")),
         r.getString("reviewed_by"), r.getObject("reviewed_at", OffsetDateTime.class).toInstant(),
-        r.getString("license_report"), r.getString("evaluation"));
+        r.getString("license_report"), r.getString("evaluation"),
+        Optional.ofNullable((Integer) r.getObject("org_profile_version", Integer.class)));
   }
 
   private static List<Decision> readDecisions(ResultSet r) throws SQLException {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param number 1 for the first review of the version, then 2, 3, ... (the highest is current)
  * @param notes what the reader must know about this review (e.g. the shipped pack was activated)
  * @param reviewedBy who asked for the review (the importer for the automatic one)
+ * @param orgProfileVersion the organization profile version it judged with; empty if none was active
  */
 public record Review(
     String id,
@@ -26,7 +27,8 @@ public record Review(
     String reviewedBy,
     Instant reviewedAt,
     String licenseReportJson,
-    String evaluationJson) {
+    String evaluationJson,
+    java.util.Optional<Integer> orgProfileVersion) {
   public Review {
     notes = List.copyOf(notes);
   }

@@ -14,4 +14,9 @@ public class ReviewsFactory {
   ModelReviews modelReviews(Vault vault, AuditLog audit, ApplianceDatabase database) {
     return new ModelReviews(vault, audit, database.dataSource(), Clock.systemUTC());
   }
+
+  @Singleton
+  Suspensions suspensions(Vault vault, AuditLog audit, ApplianceDatabase database, ModelReviews reviews) {
+    return new Suspensions(vault, audit, database.dataSource(), reviews);
+  }
 }

@@ -2,6 +2,7 @@ package dev.airlock.server.trust;
 
 import dev.airlock.audit.AuditLog;
 import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.review.Suspensions;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.catalog.ModelVersion;
 import dev.airlock.vault.signing.VerifyingKey;
@@ -30,14 +31,19 @@ public class TrustAdmin {
 
   private final Vault vault;
   private final AuditLog audit;
+  private final Suspensions suspensions;
 
-  public TrustAdmin(Vault vault, AuditLog audit) {
+  public TrustAdmin(Vault vault, AuditLog audit, Suspensions suspensions) {
     this.vault = vault;
     this.audit = audit;
+    this.suspensions = suspensions;
   }
 
-  /** A revocation done: the entry as revoked and how many model versions were flagged. */
-  public record Revoked(TrustAnchor anchor, int modelsFlagged) {}
+  /**
+   * A revocation done: the entry as revoked, how many model versions were flagged, and how many
+   * approved or active ones were suspended (no longer served).
+   */
+  public record Revoked(TrustAnchor anchor, int modelsFlagged, int modelsSuspended) {}
 
   public synchronized List<TrustAnchor> list() {
     return vault.trust().all();
@@ -83,7 +89,10 @@ public class TrustAdmin {
     }
   }
 
-  /** Revokes an entry by name or fingerprint; the models it vouched for are flagged in the catalog. */
+  /**
+   * Revokes an entry by name or fingerprint; the models it vouched for are flagged in the catalog,
+   * and those approved or active are suspended.
+   */
   public synchronized Revoked revoke(String nameOrFingerprint, String reason, String actor) {
     if (reason == null || reason.isBlank()) {
       throw new IllegalArgumentException("say why the key is revoked (e.g. 'private key leaked'): the reason is"
@@ -105,7 +114,9 @@ public class TrustAdmin {
     audit.append(AdminRecords.of("trust.revoked", actor, details));
     try {
       Vault.Revocation r = vault.revokeTrust(a.fingerprint().hex(), reason.strip());
-      return new Revoked(r.anchor(), r.modelsFlagged());
+      // What the key brought in stops being served: approved and active versions are suspended.
+      List<String> suspended = suspensions.suspendSignedBy(a.fingerprint().hex(), a.name(), actor);
+      return new Revoked(r.anchor(), r.modelsFlagged(), suspended.size());
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }

@@ -56,6 +56,12 @@ public final class ReviewStand implements AutoCloseable {
     return new ReviewStand(dir, TestAppliance.start(dir, List.of(), Map.of()), key);
   }
 
+  /** People and requests on an appliance started elsewhere (with its own allowlist); closing closes it. */
+  public static ReviewStand on(TestAppliance app) {
+    return new ReviewStand(app.server.getApplicationContext().getBean(dev.airlock.server.ApplianceConfig.class)
+        .getDataDir().getParent(), app, SigningKey.generate(Curve.P256));
+  }
+
   public static String password(String username) {
     return "passphrase-of-" + username;
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A backend is stopped with every process it started: vLLM runs worker processes of its own, and
  * killing only the process the supervisor started would leave them running as orphans. The
- * stand-in started with {@code --standin-worker} starts such a worker.
+ * stand-in started with {@code --tensor-parallel-size 2} starts such a worker, as vLLM does per rank.
  */
 class ProcessHygieneTest {
   /** Bounded waits: generous for a loaded build machine; a pass returns as soon as the condition holds. */
@@ -27,7 +27,7 @@ class ProcessHygieneTest {
   void deactivatingAModelStopsItsProcessAndTheWorkerItStarted() throws Exception {
     try (TestAppliance appliance = TestAppliance.start(dir, List.of(), Map.of())) {
       appliance.activateVllm("worker-chat", Files.createDirectories(dir.resolve("vault/worker-chat")), 1,
-          List.of("--standin-worker"));
+          List.of("--tensor-parallel-size", "2"));
       appliance.awaitHealthy("worker-chat", 1);
       ProcessHandle server = replicaProcess(appliance, "worker-chat");
       ProcessHandle worker = workerOf(server);
@@ -74,7 +74,7 @@ class ProcessHygieneTest {
     ProcessHandle restartedWorker;
     try (TestAppliance appliance = TestAppliance.start(dir, List.of(), Map.of())) {
       appliance.activateVllm("worker-chat", Files.createDirectories(dir.resolve("vault/worker-chat")), 1,
-          List.of("--standin-worker"));
+          List.of("--tensor-parallel-size", "2"));
       appliance.awaitHealthy("worker-chat", 1);
       ProcessHandle first = replicaProcess(appliance, "worker-chat");
       ProcessHandle orphan = workerOf(first);

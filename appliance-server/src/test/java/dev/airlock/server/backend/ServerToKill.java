@@ -22,7 +22,7 @@ public final class ServerToKill {
     // As `./airlock server` and the demo do: SIGTERM closes the server's context.
     Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "close-on-exit"));
     appliance.activateVllm("worker-chat", Files.createDirectories(dir.resolve("vault/worker-chat")), 1,
-        List.of("--standin-worker"));
+        List.of("--tensor-parallel-size", "2"));
     appliance.awaitHealthy("worker-chat", 1);
     ProcessHandle replica = ProcessHandle.of(
         appliance.supervisor().replicas().get("worker-chat").get(0).pid().orElseThrow()).orElseThrow();

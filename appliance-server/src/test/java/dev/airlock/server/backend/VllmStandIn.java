@@ -59,10 +59,10 @@ import java.util.concurrent.Executors;
  * {@code die} (halt the process after the first content delta, or before answering when not
  * streaming).
  *
- * <p>{@code --standin-worker} makes it start a worker process of its own before it serves, as vLLM
- * starts its engine-core and GPU worker processes: a second JVM running this class as
- * {@code VllmStandIn worker}, which does nothing until killed. It proves that the supervisor stops
- * a backend's whole process tree.
+ * <p>{@code --tensor-parallel-size} above 1 makes it start a worker process of its own before it
+ * serves, as vLLM starts a GPU worker process per tensor-parallel rank: a second JVM running this
+ * class as {@code VllmStandIn worker}, which does nothing until killed. It proves that the
+ * supervisor stops a backend's whole process tree.
  */
 public final class VllmStandIn {
   /** The variables vLLM must see; the stand-in refuses to start without them, as Airlock requires. */
@@ -139,7 +139,8 @@ public final class VllmStandIn {
     // uvicorn (vLLM's server) sets TCP_NODELAY; the JDK's server does not unless asked, and would
     // otherwise hold small response writes back for the client's delayed ACK.
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    if (List.of(args).contains("--standin-worker")) startWorker();
+    int tp = List.of(args).indexOf("--tensor-parallel-size");
+    if (tp >= 0 && tp + 1 < args.length && Integer.parseInt(args[tp + 1]) > 1) startWorker();
     VllmStandIn standIn = new VllmStandIn(names, modelPath, recordDir, port);
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

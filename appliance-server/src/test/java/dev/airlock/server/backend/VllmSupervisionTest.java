@@ -19,10 +19,10 @@ class VllmSupervisionTest {
   @TempDir Path dir;
 
   @Test
-  void startsVllmOnLoopbackWithTheModelsVaultPathItsFlagsAndTelemetryOff() throws Exception {
+  void startsVllmOnLoopbackWithTheVersionsServableDirectoryItsFlagsAndTelemetryOff() throws Exception {
     try (TestAppliance appliance = TestAppliance.start(dir, List.of(), Map.of())) {
       Path weights = Files.createDirectories(dir.resolve("vault/models/llama-3.1-8b"));
-      appliance.activateVllm("llama-3.1-8b", weights, 1,
+      String versionId = appliance.activateVllm("llama-3.1-8b", weights, 1,
           List.of("--tensor-parallel-size", "2", "--quantization", "awq", "--max-model-len", "8192",
               "--gpu-memory-utilization", "0.85"));
       appliance.awaitHealthy("llama-3.1-8b", 1);
@@ -32,7 +32,9 @@ class VllmSupervisionTest {
       JsonNode launch = appliance.standIn.launch(port);
       List<String> argv = new ArrayList<>();
       launch.get("argv").forEach(a -> argv.add(a.asText()));
-      assertThat(argv).containsExactly("serve", weights.toString(), "--served-model-name", "llama-3.1-8b",
+      // The directory the server laid out from the vault's blobs, never a path an operator gave.
+      Path served = appliance.bean(ServableLayout.class).directory(versionId);
+      assertThat(argv).containsExactly("serve", served.toString(), "--served-model-name", "llama-3.1-8b",
           "--host", "127.0.0.1", "--port", Integer.toString(port), "--tensor-parallel-size", "2", "--quantization", "awq",
           "--max-model-len", "8192", "--gpu-memory-utilization", "0.85");
       Map<String, String> env = StandIn.env(launch);

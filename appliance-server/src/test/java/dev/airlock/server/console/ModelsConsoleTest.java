@@ -217,8 +217,7 @@ class ModelsConsoleTest {
         + " engine;");
     Map<String, String> external = new HashMap<>(embedded);
     external.put("backend", "external");
-    assertThat(refusal(admin, external, 400)).contains("Choose the embedded engine or vLLM as the backend; found"
-        + " 'external' (attach an external server with PUT /admin/models/{id}).");
+    assertThat(refusal(admin, external, 400)).contains(" is a bundle in the vault: serve it with 'vllm' or 'embedded'.");
     assertThat(refusal(admin, Map.of("modelId", "x", "backend", "embedded"), 400))
         .contains("Choose the vault version to activate.");
     assertThat(refusal(admin, Map.of("version", "no-such-version", "modelId", "x", "backend", "embedded"), 404))

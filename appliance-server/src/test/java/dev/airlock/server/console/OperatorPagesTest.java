@@ -226,14 +226,18 @@ class OperatorPagesTest {
     assertThat(p.path("reevaluation").path("regressions").get(0).path("model").asText()).isEqualTo("policy-model@1.0");
 
     HttpResponse<String> activated = admin.post("/console/policy/activate", Map.of("name", "enterprise-default", "version", "2"));
-    assertThat(activated.body()).contains("version 2 is now the active policy (it replaced enterprise-default version 1)");
+    assertThat(activated.body()).contains("version 2 is now the active policy (it replaced enterprise-default version 1)")
+        .contains("It judges 1 approved model version worse: suspended (no longer served) and back in the DPOs&#39; queue.");
+    // Judged DENY by the new version: suspended in the activation's transaction, then reviewed again.
+    assertThat(vault.catalog().history(versionId)).extracting(e -> e.to().name()).endsWith("SUSPENDED", "DENIED");
     assertThat(JSON.readTree(call(TestAppliance.OPERATOR_TOKEN, "GET", "/admin/policy", null, null).body())
         .path("active").path("version").asInt()).isEqualTo(2);
     assertThat(admin.post("/console/policy/activate", Map.of("name", "enterprise-default", "version", "2")).statusCode())
         .isEqualTo(409);
     List<ObjectNode> records = app.auditRecordsSince(before);
     assertThat(records.stream().map(n -> n.path("type").asText()).toList())
-        .containsExactly("policy.saved", "policy.activated", "policy.saved", "policy.activated");
+        .containsExactly("policy.saved", "policy.activated", "policy.saved", "policy.activated", "model.suspended",
+            "model.reviewed");
     assertThat(records.get(3).path("fields").path("previousVersion").asText()).isEqualTo("1");
     assertThat(records.get(3).path("actor").asText()).startsWith("user:admin");
   }

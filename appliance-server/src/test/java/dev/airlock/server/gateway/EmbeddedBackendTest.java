@@ -63,7 +63,8 @@ class EmbeddedBackendTest {
       assertThat(activated.status()).as(activated.body().toString()).isEqualTo(200);
       Path served = dir.resolve("data/serve").resolve(version.id()).toAbsolutePath();
       assertThat(activated.body().path("backend").asText()).isEqualTo("embedded");
-      assertThat(activated.body().path("vaultPath").asText()).isEqualTo(served.resolve("tiny-llama.gguf").toString());
+      assertThat(activated.body().has("vaultPath")).as("no path leaves or enters the API").isFalse();
+      assertThat(served.resolve("tiny-llama.gguf")).isRegularFile();
       assertThat(activated.body().path("threads").asInt()).isEqualTo(1);
       assertThat(activated.body().path("ctxSize").asInt()).isEqualTo(512);
       assertThat(activated.body().path("catalogVersionId").asText()).isEqualTo(version.id());
@@ -161,15 +162,17 @@ class EmbeddedBackendTest {
       TestAppliance.Answer both = appliance.admin("PUT", "/admin/models/st-model",
           Map.of("backend", "vllm", "catalogVersionId", version.id(), "vaultPath", "/somewhere/else"));
       assertThat(both.status()).isEqualTo(400);
-      assertThat(both.body().path("error").path("message").asText()).startsWith("give either vaultPath or a catalog"
-          + " version, not both");
+      assertThat(both.body().path("error").path("message").asText()).isEqualTo("'vaultPath' is not part of an"
+          + " activation: only vault versions are served: name one with catalogVersionId (the server lays its files"
+          + " out itself)");
       TestAppliance.Answer unknown = appliance.admin("PUT", "/admin/models/st-model",
           Map.of("backend", "embedded", "catalogVersionId", "no-such-version"));
       assertThat(unknown.status()).isEqualTo(404);
       TestAppliance.Answer kind = appliance.admin("PUT", "/admin/models/st-model",
           Map.of("backend", "llamafile", "catalogVersionId", version.id()));
       assertThat(kind.body().path("error").path("message").asText())
-          .isEqualTo("backend must be 'vllm', 'embedded' or 'external'; found 'llamafile'");
+          .isEqualTo("backend must be 'vllm' or 'embedded' (or 'external' for a registered external server);"
+              + " found 'llamafile'");
     }
   }
 

@@ -10,7 +10,21 @@ import dev.airlock.server.backend.Replica;
 import dev.airlock.server.backend.StandIn;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import dev.airlock.server.intake.ExternalServers;
+import dev.airlock.server.review.ModelReviews;
+import dev.airlock.vault.Sha256;
+import dev.airlock.vault.Vault;
+import dev.airlock.vault.catalog.Catalog;
+import dev.airlock.vault.catalog.CatalogFile;
+import dev.airlock.vault.catalog.LifecycleState;
+import dev.airlock.vault.catalog.Provenance;
+import dev.airlock.vault.catalog.PublisherSignature;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,6 +62,8 @@ public final class TestAppliance implements AutoCloseable {
     props.put("airlock.gateway.restart-backoff", "100ms");
     props.put("airlock.gateway.startup-timeout", "60s");
     props.put("airlock.gateway.first-backend-port", freePort());
+    // The review intake runs when a test calls it, not in the middle of one's audit-record counts.
+    props.put("airlock.review.intake-delay", "1h");
     props.putAll(extra);
     return new TestAppliance(ApplicationContext.run(EmbeddedServer.class, props), standIn);
   }
@@ -83,16 +99,65 @@ public final class TestAppliance implements AutoCloseable {
     return a.body();
   }
 
-  public void activateVllm(String modelId, Path vaultPath, int replicas, List<String> extraArgs) throws Exception {
-    Answer a = admin("PUT", "/admin/models/" + modelId,
-        Map.of("backend", "vllm", "vaultPath", vaultPath.toString(), "replicas", replicas, "extraArgs", extraArgs));
-    if (a.status() != 200) throw new IllegalStateException("not activated: " + a.body());
+  /**
+   * Puts the files of {@code modelDir} into the vault as a new version of {@code name} and leaves it
+   * APPROVED, as two DPOs would: the gateway's tests are not about reviews (ReviewsApiTest and
+   * InsiderTest are). Returns the catalog version id.
+   */
+  public String approvedVersion(String name, Path modelDir) throws Exception {
+    Vault vault = bean(Vault.class);
+    Map<String, byte[]> files = new java.util.TreeMap<>();
+    try (var walk = Files.walk(modelDir)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        files.put(modelDir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+      }
+    }
+    // A version has model files: an empty test directory stands for a model with just its config.
+    if (files.isEmpty()) files.put("config.json", "{\"model_type\":\"llama\"}".getBytes(StandardCharsets.UTF_8));
+    List<CatalogFile> stored = vault.storeFiles(files);
+    Instant now = Instant.now();
+    String bundleId = "test-" + UUID.randomUUID();
+    Provenance p = new Provenance("Example Labs", "FR", Optional.empty(), bundleId,
+        Sha256.of(bundleId.getBytes(StandardCharsets.UTF_8)).hex(), now, "org-transfer", "aa",
+        PublisherSignature.absent(), now, "user:ops");
+    String id = vault.catalog().recordImport(new Catalog.NewVersion(name, bundleId, stored.stream()
+        .mapToLong(CatalogFile::size).sum(), p, stored, Optional.empty())).versionId();
+    vault.catalog().transition(id, LifecycleState.UNDER_REVIEW, "airlock-intake", Optional.of("test fixture"));
+    vault.catalog().transition(id, LifecycleState.APPROVED, "dpo-two", Optional.of("approved by dpo-one, dpo-two"));
+    return id;
   }
 
-  public void activateExternal(String modelId, int port) throws Exception {
+  /** An approved version of {@code modelDir} activated on the vLLM stand-in; returns the catalog version id. */
+  public String activateVllm(String modelId, Path modelDir, int replicas, List<String> extraArgs) throws Exception {
+    String versionId = approvedVersion(modelId, modelDir);
     Answer a = admin("PUT", "/admin/models/" + modelId,
-        Map.of("backend", "external", "endpoints", List.of("http://127.0.0.1:" + port)));
+        Map.of("backend", "vllm", "catalogVersionId", versionId, "replicas", replicas, "extraArgs", extraArgs));
     if (a.status() != 200) throw new IllegalStateException("not activated: " + a.body());
+    return versionId;
+  }
+
+  /**
+   * Registers the server at {@code port} as an external catalog entry answering as {@code modelId},
+   * lets the DPOs the policy asks for approve its review, and activates it; returns the version id.
+   */
+  public String activateExternal(String modelId, int port) throws Exception {
+    ExternalServers.Registered r = bean(ExternalServers.class).register(new ExternalServers.Registration(modelId,
+        "test-" + UUID.randomUUID(), modelId, List.of("http://127.0.0.1:" + port), "Example Labs", "FR", null,
+        "Apache-2.0", null, null), "user:ops");
+    String versionId = r.version().id();
+    ModelReviews reviews = bean(ModelReviews.class);
+    int required = r.review().orElseThrow(() -> new IllegalStateException("not reviewed: " + r.reviewProblem()))
+        .requiredApprovals();
+    for (int i = 1; i <= required; i++) {
+      reviews.approve(versionId, "dpo-" + i, "license and provenance reviewed for the test");
+    }
+    Answer a = admin("PUT", "/admin/models/" + modelId, Map.of("catalogVersionId", versionId));
+    if (a.status() != 200) throw new IllegalStateException("not activated: " + a.body());
+    return versionId;
+  }
+
+  public <T> T bean(Class<T> type) {
+    return server.getApplicationContext().getBean(type);
   }
 
   public void alias(String alias, String modelId) throws Exception {

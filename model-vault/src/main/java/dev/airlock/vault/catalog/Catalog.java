@@ -24,6 +24,9 @@ public final class Catalog {
       + " transfer_signer_name, transfer_signer_fingerprint, publisher_signature,"
       + " publisher_signer_name, publisher_signer_fingerprint, publisher_signature_detail,"
       + " imported_at, importer, flagged_at, flag_reason";
+  /** A version row with its external server, when it is one. */
+  private static final String SELECT_VERSION = "SELECT v.*, x.served_model_name, x.endpoints FROM vault_model_version v"
+      + " LEFT JOIN vault_external_server x ON x.version_id = v.id";
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -33,83 +36,27 @@ public final class Catalog {
     this.clock = clock;
   }
 
-  /** What an import adds, written in one transaction. */
+  /**
+   * What an import adds, written in one transaction: a bundle's files, or a registered external
+   * server's declaration, license and model card ({@code external} present).
+   */
   public record NewVersion(String modelName, String version, long totalBytes, Provenance provenance,
-      List<CatalogFile> files, Optional<ModelFacts> facts) {}
+      List<CatalogFile> files, Optional<ModelFacts> facts, Optional<ExternalServer> external) {
+    public NewVersion(String modelName, String version, long totalBytes, Provenance provenance,
+        List<CatalogFile> files, Optional<ModelFacts> facts) {
+      this(modelName, version, totalBytes, provenance, files, facts, Optional.empty());
+    }
+  }
 
   /**
    * Records an imported version, its files and its blobs in one transaction: either all of it is
    * visible afterwards or none of it.
    */
   public LifecycleEvent recordImport(NewVersion v) throws SQLException {
-    String id = UUID.randomUUID().toString();
-    Instant now = clock.instant();
-    Provenance p = v.provenance();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        if (!exists(c, "SELECT 1 FROM vault_model WHERE name = ?", v.modelName())) {
-          try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_model (name, created_at) VALUES (?, ?)")) {
-            s.setString(1, v.modelName());
-            s.setObject(2, utc(now));
-            s.executeUpdate();
-          }
-        }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_model_version (" + VERSION_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-          int i = 1;
-          s.setString(i++, id);
-          s.setString(i++, v.modelName());
-          s.setString(i++, v.version());
-          s.setString(i++, LifecycleState.IMPORTED.name());
-          s.setLong(i++, v.totalBytes());
-          s.setString(i++, p.publisher());
-          s.setString(i++, p.originCountry());
-          s.setString(i++, p.source().orElse(null));
-          s.setString(i++, p.bundleId());
-          s.setString(i++, p.manifestSha256());
-          s.setObject(i++, utc(p.bundleCreatedAt()));
-          s.setString(i++, p.transferSignerName());
-          s.setString(i++, p.transferSignerFingerprint());
-          PublisherSignature ps = p.publisherSignature();
-          s.setString(i++, ps.status().name());
-          s.setString(i++, ps.signerName().orElse(null));
-          s.setString(i++, ps.signerFingerprint().orElse(null));
-          s.setString(i++, truncate(ps.detail(), 2048));
-          s.setObject(i++, utc(p.importedAt()));
-          s.setString(i++, p.importer());
-          s.setObject(i++, null);
-          s.setString(i++, null);
-          s.executeUpdate();
-        }
-        Set<Sha256> blobsDone = new HashSet<>();
-        try (PreparedStatement blob = c.prepareStatement(
-                "INSERT INTO vault_blob (sha256, size_bytes, stored_at) VALUES (?, ?, ?)");
-            PreparedStatement file = c.prepareStatement(
-                "INSERT INTO vault_file (version_id, ordinal, path, size_bytes, sha256) VALUES (?, ?, ?, ?, ?)")) {
-          int ordinal = 0;
-          for (CatalogFile f : v.files()) {
-            if (blobsDone.add(f.sha256())
-                && !exists(c, "SELECT 1 FROM vault_blob WHERE sha256 = ?", f.sha256().hex())) {
-              blob.setString(1, f.sha256().hex());
-              blob.setLong(2, f.size());
-              blob.setObject(3, utc(now));
-              blob.executeUpdate();
-            }
-            file.setString(1, id);
-            file.setInt(2, ordinal++);
-            file.setString(3, f.path());
-            file.setLong(4, f.size());
-            file.setString(5, f.sha256().hex());
-            file.addBatch();
-          }
-          file.executeBatch();
-        }
-        if (v.facts().isPresent()) insertFacts(c, id, v.facts().get());
-        LifecycleEvent event = new LifecycleEvent(UUID.randomUUID().toString(), id, v.modelName(),
-            v.version(), Optional.empty(), LifecycleState.IMPORTED, p.importer(),
-            Optional.of("imported from bundle " + p.bundleId()), now);
-        insertEvent(c, event);
+        LifecycleEvent event = recordImport(c, v);
         c.commit();
         return event;
       } catch (SQLException | RuntimeException e) {
@@ -117,6 +64,93 @@ public final class Catalog {
         throw e;
       }
     }
+  }
+
+  /**
+   * The same, as part of the caller's transaction on {@code c} (auto-commit off), so that the
+   * caller's audit record commits with it.
+   */
+  public LifecycleEvent recordImport(Connection c, NewVersion v) throws SQLException {
+    String id = UUID.randomUUID().toString();
+    Instant now = clock.instant();
+    Provenance p = v.provenance();
+    if (!exists(c, "SELECT 1 FROM vault_model WHERE name = ?", v.modelName())) {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_model (name, created_at) VALUES (?, ?)")) {
+        s.setString(1, v.modelName());
+        s.setObject(2, utc(now));
+        s.executeUpdate();
+      }
+    }
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_model_version (" + VERSION_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      int i = 1;
+      s.setString(i++, id);
+      s.setString(i++, v.modelName());
+      s.setString(i++, v.version());
+      s.setString(i++, LifecycleState.IMPORTED.name());
+      s.setLong(i++, v.totalBytes());
+      s.setString(i++, p.publisher());
+      s.setString(i++, p.originCountry());
+      s.setString(i++, p.source().orElse(null));
+      s.setString(i++, p.bundleId());
+      s.setString(i++, p.manifestSha256());
+      s.setObject(i++, utc(p.bundleCreatedAt()));
+      s.setString(i++, p.transferSignerName());
+      s.setString(i++, p.transferSignerFingerprint());
+      PublisherSignature ps = p.publisherSignature();
+      s.setString(i++, ps.status().name());
+      s.setString(i++, ps.signerName().orElse(null));
+      s.setString(i++, ps.signerFingerprint().orElse(null));
+      s.setString(i++, truncate(ps.detail(), 2048));
+      s.setObject(i++, utc(p.importedAt()));
+      s.setString(i++, p.importer());
+      s.setObject(i++, null);
+      s.setString(i++, null);
+      s.executeUpdate();
+    }
+    if (v.external().isPresent()) {
+      try (PreparedStatement s = c.prepareStatement("UPDATE vault_model_version SET kind = 'EXTERNAL' WHERE id = ?")) {
+        s.setString(1, id);
+        s.executeUpdate();
+      }
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_external_server (version_id,"
+          + " served_model_name, endpoints) VALUES (?, ?, ?)")) {
+        s.setString(1, id);
+        s.setString(2, v.external().get().servedModelName());
+        s.setString(3, String.join("\n", v.external().get().endpoints()));
+        s.executeUpdate();
+      }
+    }
+    Set<Sha256> blobsDone = new HashSet<>();
+    try (PreparedStatement blob = c.prepareStatement(
+            "INSERT INTO vault_blob (sha256, size_bytes, stored_at) VALUES (?, ?, ?)");
+        PreparedStatement file = c.prepareStatement(
+            "INSERT INTO vault_file (version_id, ordinal, path, size_bytes, sha256) VALUES (?, ?, ?, ?, ?)")) {
+      int ordinal = 0;
+      for (CatalogFile f : v.files()) {
+        if (blobsDone.add(f.sha256())
+            && !exists(c, "SELECT 1 FROM vault_blob WHERE sha256 = ?", f.sha256().hex())) {
+          blob.setString(1, f.sha256().hex());
+          blob.setLong(2, f.size());
+          blob.setObject(3, utc(now));
+          blob.executeUpdate();
+        }
+        file.setString(1, id);
+        file.setInt(2, ordinal++);
+        file.setString(3, f.path());
+        file.setLong(4, f.size());
+        file.setString(5, f.sha256().hex());
+        file.addBatch();
+      }
+      file.executeBatch();
+    }
+    if (v.facts().isPresent()) insertFacts(c, id, v.facts().get());
+    LifecycleEvent event = new LifecycleEvent(UUID.randomUUID().toString(), id, v.modelName(),
+        v.version(), Optional.empty(), LifecycleState.IMPORTED, p.importer(),
+        Optional.of(v.external().isPresent() ? "registered as an external server at "
+            + String.join(", ", v.external().get().endpoints()) : "imported from bundle " + p.bundleId()), now);
+    insertEvent(c, event);
+    return event;
   }
 
   /**
@@ -145,7 +179,7 @@ public final class Catalog {
    */
   public LifecycleEvent transition(Connection c, String versionId, LifecycleState to, String actor,
       Optional<String> reason) throws SQLException {
-    ModelVersion v = find(versionId).orElseThrow(() -> new IllegalTransitionException(
+    ModelVersion v = find(c, versionId).orElseThrow(() -> new IllegalTransitionException(
         "no model version with id " + versionId + " in the catalog"));
     if (!v.state().canMoveTo(to)) {
       throw new IllegalTransitionException(v.modelName() + " " + v.version() + " is "
@@ -204,20 +238,29 @@ public final class Catalog {
   }
 
   public Optional<ModelVersion> find(String versionId) throws SQLException {
-    return one("SELECT " + VERSION_COLUMNS + " FROM vault_model_version WHERE id = ?", versionId);
+    return one(SELECT_VERSION + " WHERE v.id = ?", versionId);
+  }
+
+  /** The version as the caller's transaction on {@code c} sees it. */
+  public Optional<ModelVersion> find(Connection c, String versionId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SELECT_VERSION + " WHERE v.id = ?")) {
+      s.setString(1, versionId);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(version(r)) : Optional.empty();
+      }
+    }
   }
 
   public Optional<ModelVersion> find(String modelName, String version) throws SQLException {
-    return one("SELECT " + VERSION_COLUMNS + " FROM vault_model_version WHERE model_name = ? AND version = ?",
-        modelName, version);
+    return one(SELECT_VERSION + " WHERE v.model_name = ? AND v.version = ?", modelName, version);
   }
 
   public Optional<ModelVersion> findByBundleId(String bundleId) throws SQLException {
-    return one("SELECT " + VERSION_COLUMNS + " FROM vault_model_version WHERE bundle_id = ?", bundleId);
+    return one(SELECT_VERSION + " WHERE v.bundle_id = ?", bundleId);
   }
 
   public List<ModelVersion> list() throws SQLException {
-    return many("SELECT " + VERSION_COLUMNS + " FROM vault_model_version ORDER BY model_name, version");
+    return many(SELECT_VERSION + " ORDER BY v.model_name, v.version");
   }
 
   public List<CatalogFile> files(String versionId) throws SQLException {
@@ -273,8 +316,11 @@ public final class Catalog {
         instant(r, "imported_at"), r.getString("importer"));
     Optional<ModelVersion.Flag> flag = r.getObject("flagged_at") == null ? Optional.empty()
         : Optional.of(new ModelVersion.Flag(instant(r, "flagged_at"), r.getString("flag_reason")));
+    Optional<ExternalServer> external = "EXTERNAL".equals(r.getString("kind"))
+        ? Optional.of(new ExternalServer(r.getString("served_model_name"), List.of(r.getString("endpoints").split("\n"))))
+        : Optional.empty();
     return new ModelVersion(r.getString("id"), r.getString("model_name"), r.getString("version"),
-        LifecycleState.valueOf(r.getString("state")), r.getLong("total_bytes"), p, flag);
+        LifecycleState.valueOf(r.getString("state")), r.getLong("total_bytes"), p, flag, external);
   }
 
   private static void insertFacts(Connection c, String versionId, ModelFacts f) throws SQLException {

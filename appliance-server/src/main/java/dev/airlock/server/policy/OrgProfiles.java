@@ -1,0 +1,163 @@
+package dev.airlock.server.policy;
+
+import dev.airlock.audit.AuditLog;
+import dev.airlock.policy.OrgProfile;
+import dev.airlock.policy.OrgProfileStore;
+import dev.airlock.policy.PolicyStore;
+import dev.airlock.server.ApplianceDatabase;
+import dev.airlock.server.Sql;
+import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.review.Suspensions;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+
+/**
+ * The organization profile on the server: what policies need to know about the organization
+ * (monthly active users, EU domicile, commercial and multimodal use). An ADMIN saves a version; it
+ * judges models only once activated, which takes a second person: the activation names who
+ * proposed it and who confirmed it. Every review and every re-evaluation uses the active profile;
+ * activating one that judges an approved or active model worse suspends that model, as a policy
+ * change does. Each change commits with its audit record.
+ */
+@Singleton
+public class OrgProfiles {
+  private final DataSource db;
+  private final AuditLog audit;
+  private final PolicyAdmin policies;
+  private final PolicyStore policyStore;
+  private final Suspensions suspensions;
+  private final Clock clock = Clock.systemUTC();
+
+  public OrgProfiles(ApplianceDatabase database, AuditLog audit, PolicyAdmin policies, PolicyStore policyStore,
+                     Suspensions suspensions) {
+    this.db = database.dataSource();
+    this.audit = audit;
+    this.policies = policies;
+    this.policyStore = policyStore;
+    this.suspensions = suspensions;
+  }
+
+  /** A version saved (or the identical latest one found), with the models activating it would judge worse. */
+  public record Saved(OrgProfileStore.Stored profile, boolean created, Reevaluation reevaluation) {}
+
+  /** An activation done: the version now active and the versions it suspended. */
+  public record Activated(OrgProfileStore.Active active, List<String> suspended) {}
+
+  public Optional<OrgProfileStore.Active> active() {
+    return read(OrgProfileStore::active);
+  }
+
+  public List<OrgProfileStore.Stored> versions() {
+    return read(OrgProfileStore::versions);
+  }
+
+  public OrgProfileStore.Stored version(int version) {
+    return read(c -> OrgProfileStore.version(c, version)).orElseThrow(() -> new NoSuchElementException(
+        "no saved version " + version + " of the organization profile: GET /admin/org-profile lists them"));
+  }
+
+  /**
+   * Validates the YAML (or JSON) and saves it as the next version, audited as
+   * {@code org_profile.saved}; nothing is saved when it is invalid or identical to the latest.
+   */
+  public Saved save(String text, String actor) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("give the profile as YAML, e.g. 'monthly_active_users: 5000' and"
+          + " 'eu_domiciled: true', 'commercial_use: true', 'multimodal_use: false'");
+    }
+    if (text.length() > OrgProfileStore.MAX_PROFILE_CHARS) {
+      throw new IllegalArgumentException("a profile is at most " + OrgProfileStore.MAX_PROFILE_CHARS
+          + " characters; it has four keys");
+    }
+    OrgProfile.parse(text, "the organization profile");
+    AtomicReference<OrgProfileStore.Stored> saved = new AtomicReference<>();
+    AtomicReference<Boolean> created = new AtomicReference<>(false);
+    Sql.inTransaction(db, c -> {
+      List<OrgProfileStore.Stored> before = OrgProfileStore.versions(c);
+      OrgProfileStore.Stored s = OrgProfileStore.save(c, text, actor, now());
+      saved.set(s);
+      if (!before.isEmpty() && before.getLast().version() == s.version()) return;
+      created.set(true);
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("profileVersion", s.version());
+      details.put("sha256", s.sha256());
+      audit.append(AdminRecords.of("org_profile.saved", actor, details));
+    });
+    return new Saved(saved.get(), created.get(), reevaluation(saved.get()));
+  }
+
+  /** What activating the version would change for approved and active models, under the active policy. */
+  public Reevaluation reevaluation(OrgProfileStore.Stored target) {
+    Optional<PolicyStore.StoredPolicy> policy;
+    try {
+      policy = policyStore.active();
+    } catch (SQLException e) {
+      throw new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
+    }
+    if (policy.isEmpty()) return new Reevaluation(List.of(), List.of(), List.of());
+    return policies.reevaluate(policy.map(PolicyStore.StoredPolicy::policy), policies.activeProfile(),
+        policy.get().policy(), target.profile());
+  }
+
+  /**
+   * Makes a saved version the active profile, proposed by one person and confirmed by another,
+   * in one transaction with its {@code org_profile.activated} record (naming both) and the
+   * suspension of every approved or active model it judges worse; those are then reviewed again.
+   */
+  public Activated activate(int version, String proposedBy, String confirmedBy) {
+    OrgProfileStore.Stored target = version(version);
+    Map<String, String> worse = PolicyAdmin.worse(reevaluation(target), "organization profile version " + version);
+    AtomicReference<List<String>> suspended = new AtomicReference<>();
+    Sql.inTransaction(db, c -> suspended.set(apply(c, version, worse, proposedBy, confirmedBy)));
+    suspensions.requeue(suspended.get(), AdminRecords.actor(confirmedBy));
+    return new Activated(active().orElseThrow(), suspended.get());
+  }
+
+  /** The activation on the caller's transaction; returns the versions suspended (to requeue after the commit). */
+  List<String> apply(Connection c, int version, Map<String, String> worse, String proposedBy, String confirmedBy)
+      throws SQLException {
+    if (proposedBy.equals(confirmedBy)) {
+      throw new IllegalStateException("the organization profile is activated by two people: " + confirmedBy
+          + " proposed it, so another person must confirm");
+    }
+    Optional<OrgProfileStore.Active> before = OrgProfileStore.active(c);
+    if (before.isPresent() && before.get().profile().version() == version) {
+      throw new IllegalStateException("version " + version + " of the organization profile is already active");
+    }
+    OrgProfileStore.activate(c, version, proposedBy, confirmedBy, now());
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("profileVersion", version);
+    details.put("previousVersion", before.map(a -> a.profile().version()).orElse(null));
+    details.put("proposedBy", proposedBy);
+    details.put("confirmedBy", confirmedBy);
+    audit.append(AdminRecords.of("org_profile.activated", confirmedBy, details));
+    return suspensions.suspend(c, worse, confirmedBy);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private interface Read<T> {
+    T read(Connection c) throws SQLException;
+  }
+
+  private <T> T read(Read<T> read) {
+    try (Connection c = db.getConnection()) {
+      return read.read(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
+    }
+  }
+}
