@@ -6,7 +6,6 @@ import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.server.apps.AdminRecords;
 import dev.airlock.server.engine.EngineConfig;
-import dev.airlock.server.gateway.GatewayConfig;
 import dev.airlock.vault.catalog.Catalog;
 import dev.airlock.vault.catalog.IllegalTransitionException;
 import dev.airlock.vault.catalog.LifecycleEvent;
@@ -95,14 +94,14 @@ public class ActiveModels {
 
   private final DataSource db;
   private final AuditLog audit;
-  private final GatewayConfig config;
+  private final BackendConfig config;
   private final Catalog catalog;
   private final ServableLayout layout;
   private final EngineConfig engine;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
 
-  public ActiveModels(ApplianceDatabase database, AuditLog audit, GatewayConfig config, ServableLayout layout,
+  public ActiveModels(ApplianceDatabase database, AuditLog audit, BackendConfig config, ServableLayout layout,
                       EngineConfig engine) {
     this.db = database.dataSource();
     this.audit = audit;

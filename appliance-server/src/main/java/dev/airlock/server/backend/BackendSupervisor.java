@@ -2,8 +2,6 @@ package dev.airlock.server.backend;
 
 import dev.airlock.server.ApplianceConfig;
 import dev.airlock.server.engine.EmbeddedEngineLauncher;
-import dev.airlock.server.gateway.GatewayConfig;
-import dev.airlock.server.gateway.GatewayMetrics;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -47,8 +45,8 @@ public class BackendSupervisor implements AutoCloseable {
   private final ActiveModels models;
   private final BackendClient client;
   private final BackendRegistry registry;
-  private final GatewayConfig config;
-  private final GatewayMetrics metrics;
+  private final BackendConfig config;
+  private final BackendEvents events;
   private final Path logDir;
   private final Path engineDir;
   /** Where each running replica's processes are recorded ({@link ProcessTree}). */
@@ -73,13 +71,13 @@ public class BackendSupervisor implements AutoCloseable {
     }
   }
 
-  public BackendSupervisor(ActiveModels models, BackendClient client, BackendRegistry registry, GatewayConfig config,
-                           GatewayMetrics metrics, ApplianceConfig appliance) {
+  public BackendSupervisor(ActiveModels models, BackendClient client, BackendRegistry registry, BackendConfig config,
+                           BackendEvents events, ApplianceConfig appliance) {
     this.models = models;
     this.client = client;
     this.registry = registry;
     this.config = config;
-    this.metrics = metrics;
+    this.events = events;
     this.logDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("backends");
     this.engineDir = appliance.getDataDir().toAbsolutePath().normalize().resolve("engines");
     this.recordDir = logDir.resolve("running");
@@ -223,7 +221,7 @@ public class BackendSupervisor implements AutoCloseable {
     while (!r.stopped) {
       if (!first) {
         replica.restarted();
-        metrics.backendRestarted(replica.modelId());
+        events.backendRestarted(replica.modelId());
         LOG.warn("backend replica restarting: model={} replica={} backoffMs={}", replica.modelId(), replica.index(), backoff.toMillis());
         if (!sleep(backoff, r)) break;
         backoff = min(backoff.multipliedBy(2), config.getMaxRestartBackoff());

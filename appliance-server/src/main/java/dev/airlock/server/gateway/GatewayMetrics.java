@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * label strings are built when {@code /metrics} is read, not when something is recorded.
  */
 @Singleton
-public class GatewayMetrics {
+public class GatewayMetrics implements dev.airlock.server.backend.BackendEvents {
   /** Latency buckets in seconds: sub-millisecond gateway overhead up to minute-long generations. */
   static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
   private static final long[] BUCKET_NANOS = new long[BUCKETS.length];
@@ -95,6 +95,7 @@ public class GatewayMetrics {
     if (!ok) inc(new Series(APPEND_FAILURES, null, null, null), 1);
   }
 
+  @Override
   public void backendRestarted(String model) {
     inc(new Series(RESTARTS, model, null, null), 1);
   }
