@@ -34,9 +34,11 @@ import javax.sql.DataSource;
 
 /**
  * The operator's policy work: what is active and stored, saving a pasted version, what a version
- * changes (rules and verdicts of approved models) and activating it. Saving and activating each
- * write their audit record ({@code policy.saved}, {@code policy.activated}) in the same database
- * transaction as the change: if the record cannot be written, the change is rolled back.
+ * changes (rules and verdicts of approved models) and activating it. Saving writes its audit
+ * record ({@code policy.saved}) in the same database transaction: if the record cannot be written,
+ * the save is rolled back. Activating takes a second person: an ADMIN proposes it, a DPO confirms
+ * it, and the confirmation ({@code changes.PolicyActivation}) calls {@link #activateOn} on its own
+ * transaction, with the one record that names both.
  */
 @Singleton
 public class PolicyAdmin {
@@ -161,27 +163,42 @@ public class PolicyAdmin {
     return preview(version(name, version));
   }
 
-  /** Makes a saved version the active policy, audited as {@code policy.activated}. */
-  public Activated activate(String name, int version, String actor) {
+  /**
+   * The version to activate, refused when it does not exist (404) or is active already (409):
+   * checked before an activation is proposed, and again when it is confirmed.
+   */
+  public StoredPolicy requireActivatable(String name, int version) {
     StoredPolicy target = version(name, version);
-    AtomicReference<Optional<StoredPolicy>> previous = new AtomicReference<>();
-    Sql.inTransaction(db, c -> {
-      PolicyStore tx = new PolicyStore(sharing(c), clock);
-      Optional<StoredPolicy> before = tx.active();
-      if (before.isPresent() && before.get().name().equals(name) && before.get().version() == version) {
-        throw new IllegalStateException("version " + version + " of policy '" + name + "' is already active");
-      }
-      previous.set(tx.activate(name, version, actor));
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("policy", name);
-      details.put("policyVersion", version);
-      before.ifPresent(b -> {
-        details.put("previousPolicy", b.name());
-        details.put("previousVersion", b.version());
-      });
-      audit.append(AdminRecords.of("policy.activated", actor, details));
-    });
-    return new Activated(target, previous.get());
+    Optional<StoredPolicy> active;
+    try {
+      active = store.active();
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+    if (active.isPresent() && active.get().name().equals(name) && active.get().version() == version) {
+      throw alreadyActive(name, version);
+    }
+    return target;
+  }
+
+  /**
+   * Makes a saved version the active policy on the caller's transaction and returns the version it
+   * replaced. Writes no audit record: the caller (a confirmed two-person change) writes the one
+   * that names everyone involved, on the same transaction.
+   */
+  public Activated activateOn(Connection c, String name, int version, String activatedBy) throws SQLException {
+    PolicyStore tx = new PolicyStore(sharing(c), clock);
+    StoredPolicy target = tx.get(name, version).orElseThrow(() -> new NoSuchElementException("no saved version "
+        + version + " of policy '" + name + "': list the versions with GET /admin/policy"));
+    Optional<StoredPolicy> before = tx.active();
+    if (before.isPresent() && before.get().name().equals(name) && before.get().version() == version) {
+      throw alreadyActive(name, version);
+    }
+    return new Activated(target, tx.activate(name, version, activatedBy));
+  }
+
+  private static IllegalStateException alreadyActive(String name, int version) {
+    return new IllegalStateException("version " + version + " of policy '" + name + "' is already active");
   }
 
   private Preview preview(StoredPolicy p) {
