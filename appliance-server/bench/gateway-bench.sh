@@ -91,15 +91,21 @@ wait_http "http://127.0.0.1:$NGINX_PORT/health"
 # 2026-11-22 the servers ran with -Xmx1g, which made G1 collect three times as often.
 OPERATOR=bench-operator-token
 start_airlock() { # data-dir port [jar [environment]]
+  # The accounts that register and approve the backend (bench/approve-external.py), made as on a
+  # new appliance; their one-time passwords go to <data-dir>.accounts.
+  env AIRLOCK_DATA_DIR=$1 "$JAVA" -jar "${3:-$JAR}" admin bootstrap --username bench-admin \
+    --dpo bench-dpo-1 --dpo bench-dpo-2 > "$1.accounts"
   env ${4:-} AIRLOCK_DATA_DIR=$1 MICRONAUT_SERVER_PORT=$2 AIRLOCK_GATEWAY_OPERATOR_TOKEN=$OPERATOR \
     AIRLOCK_GATEWAY_EXTERNAL_ALLOWLIST=127.0.0.1:$STANDIN_PORT AIRLOCK_LOG_FORMAT=text \
     "$JAVA" -jar "${3:-$JAR}" > "$1.log" 2>&1 &
   PIDS+=($!)
 }
-setup_airlock() { # port -> prints the app key
+setup_airlock() { # port data-dir -> prints the app key
   wait_http "http://127.0.0.1:$1/health"
-  curl -fs -X PUT -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/admin/models/bench-chat" \
-    -d "{\"backend\":\"external\",\"endpoints\":[\"http://127.0.0.1:$STANDIN_PORT\"]}" > /dev/null
+  # Only an approved catalog version is served: register the stand-in as an external server, have
+  # the DPOs approve it, activate it.
+  python3 "$(dirname "$0")/approve-external.py" "$1" bench-chat "http://127.0.0.1:$STANDIN_PORT" "$OPERATOR" \
+    < "$2.accounts"
   local key
   key=$(curl -fs -X POST -H "authorization: Bearer $OPERATOR" "http://127.0.0.1:$1/admin/apps" \
     -d '{"name":"bench","grants":["bench-chat"],"requestsPerMinute":1000000000,"tokensPerMinute":1000000000000}' \
@@ -113,13 +119,13 @@ setup_airlock() { # port -> prints the app key
 }
 start_airlock "$WORK/data" "$AIRLOCK_PORT"
 start_airlock "$TMPFS_DIR/data" "$TMPFS_PORT"
-DISK_KEY=$(setup_airlock "$AIRLOCK_PORT")
-TMPFS_KEY=$(setup_airlock "$TMPFS_PORT")
+DISK_KEY=$(setup_airlock "$AIRLOCK_PORT" "$WORK/data")
+TMPFS_KEY=$(setup_airlock "$TMPFS_PORT" "$TMPFS_DIR/data")
 [ -z "${BASELINE_ENV:-}" ] || BASELINE_JAR=${BASELINE_JAR:-$JAR}
 if [ -n "${BASELINE_JAR:-}" ]; then
   BASELINE_PORT=$(free_port)
   start_airlock "$WORK/data-baseline" "$BASELINE_PORT" "$BASELINE_JAR" "${BASELINE_ENV:-}"
-  BASELINE_KEY=$(setup_airlock "$BASELINE_PORT")
+  BASELINE_KEY=$(setup_airlock "$BASELINE_PORT" "$WORK/data-baseline")
 fi
 
 run() { # name url

@@ -30,7 +30,9 @@ public final class Application {
 
   static final String USAGE = """
       usage: airlock-server.jar                     serve (console, admin API, /v1) on 127.0.0.1:8080
-             airlock-server.jar admin bootstrap [--username NAME]   make the first console administrator
+             airlock-server.jar admin bootstrap [--username NAME] [--dpo NAME]... [--auditor NAME]...
+                                                    make the first console accounts (first ADMIN; DPOs and
+                                                    AUDITORs while no DPO exists)
              airlock-server.jar demo [--port N] [--data-dir DIR]    the end-to-end demo
       Settings come from environment variables: AIRLOCK_DATA_DIR (default ./data), AIRLOCK_DATABASE_URL,
       MICRONAUT_SERVER_PORT, MICRONAUT_SERVER_HOST, AIRLOCK_GATEWAY_OPERATOR_TOKEN, AIRLOCK_LOG_FORMAT=json,

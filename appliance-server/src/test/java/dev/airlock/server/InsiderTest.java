@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.policy.PolicyFile;
+import dev.airlock.server.auth.Role;
 import dev.airlock.server.backend.TestBundles;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
+import dev.airlock.server.changes.People;
+import dev.airlock.server.changes.PolicyActivation;
 import dev.airlock.server.gateway.TestAppliance;
 import dev.airlock.server.intake.ReviewIntake;
 import dev.airlock.server.policy.PolicyAdmin;
@@ -21,6 +26,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,9 +134,11 @@ class InsiderTest {
   void aPolicyThatJudgesAnActiveModelWorseSuspendsItAndItsRequestsAreRefusedAndAudited() throws Exception {
     try (TestAppliance app = TestAppliance.start(dir, List.of(), Map.of())) {
       PolicyAdmin policies = app.bean(PolicyAdmin.class);
+      People.create(app.server.getApplicationContext(), "ops", "Ops", Set.of(Role.ADMIN));
+      People.create(app.server.getApplicationContext(), "dpo-a", "DPO A", Set.of(Role.DPO));
       String source = PolicyFile.pack("enterprise-default").source();
       PolicyAdmin.Saved base = policies.save(source, "user:ops");
-      policies.activate(base.policy().name(), base.policy().version(), "user:ops");
+      activate(app, base.policy().name(), base.policy().version());
       String versionId = app.activateVllm("fr-chat", Files.createDirectories(dir.resolve("fr-chat")), 1, List.of());
       JsonNode key = app.createApp("analyst", List.of("fr-chat"), Map.of()).path("key");
       app.awaitHealthy("fr-chat", 1);
@@ -140,9 +148,8 @@ class InsiderTest {
       String stricter = source.replace("countries: [BY, CU, IR, KP, RU, SY]", "countries: [BY, CU, FR, IR, KP, RU, SY]");
       PolicyAdmin.Saved saved = policies.save(stricter, "user:ops");
       int records = app.auditCount();
-      PolicyAdmin.Activated activated = policies.activate(saved.policy().name(), saved.policy().version(), "user:ops");
+      activate(app, saved.policy().name(), saved.policy().version());
 
-      assertThat(activated.suspended()).containsExactly(versionId);
       Vault vault = app.bean(Vault.class);
       // Suspended, then reviewed again under the new policy: DENY, so it is denied, never served.
       assertThat(vault.catalog().find(versionId).orElseThrow().state()).isEqualTo(LifecycleState.DENIED);
@@ -150,7 +157,7 @@ class InsiderTest {
           .containsSubsequence("ACTIVE", "SUSPENDED", "DENIED");
       List<ObjectNode> after = app.auditRecordsSince(records);
       assertThat(after).extracting(r -> r.path("type").asText())
-          .containsSubsequence("policy.activated", "model.suspended", "model.reviewed");
+          .containsExactly("change.proposed", "policy.activated", "model.suspended", "model.reviewed");
       ObjectNode suspended = after.stream().filter(r -> r.path("type").asText().equals("model.suspended")).findFirst()
           .orElseThrow();
       assertThat(suspended.path("payload").path("reason").asText()).startsWith("policy enterprise-default version "
@@ -216,6 +223,13 @@ class InsiderTest {
       }
       assertThat(refused).as("an activation refused once the log could not write").isNotNull();
     }
+  }
+
+  /** Proposed by ops, confirmed by dpo-a: the only way a policy version becomes active. */
+  private static void activate(TestAppliance app, String policy, int version) {
+    PendingChanges changes = app.bean(PendingChanges.class);
+    PendingChange p = changes.propose(PolicyActivation.of(app.bean(PolicyAdmin.class).preview(policy, version)), "ops");
+    changes.confirm(p.id(), "dpo-a");
   }
 
   private static String approvedVersionName(TestAppliance app, String versionId) throws Exception {

@@ -92,7 +92,8 @@ public record AuditRecord(
   }
 
   /** Details that name or locate a person: {@link #ofDetails} keeps them in the encrypted payload only. */
-  public static final Set<String> PERSONAL_DETAILS = Set.of("username", "address", "subject", "justification");
+  public static final Set<String> PERSONAL_DETAILS = Set.of("username", "address", "subject", "justification",
+      "proposedBy", "confirmedBy", "declinedBy");
 
   private static final ObjectMapper DETAILS_JSON = new ObjectMapper();
 

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
  * {@code ./airlock admin bootstrap} with the server jar, and a running server's users are managed
  * in the console or over {@code /admin/users}.
  */
-@Command(name = "admin", description = "Make the first console administrator: ./airlock admin bootstrap [--username NAME].")
+@Command(name = "admin", description = "Make the first console accounts: ./airlock admin bootstrap [--username NAME]"
+    + " [--dpo NAME]... [--auditor NAME]...")
 final class AdminCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -19,7 +20,8 @@ final class AdminCommand implements Callable<Integer> {
     spec.commandLine().getErr().println(
         "Console users live in the server's database: run './airlock admin bootstrap' (or 'java -jar"
             + " appliance-server/target/airlock-server.jar admin bootstrap') with the server stopped;"
-            + " later users are added in the console (Users) or with POST /admin/users.");
+            + " later users are added in the console (Users) or with POST /admin/users, DPOs and AUDITORs"
+            + " confirmed by a DPO.");
     return 2;
   }
 }

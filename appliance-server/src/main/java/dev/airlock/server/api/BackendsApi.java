@@ -17,7 +17,7 @@ import java.util.Map;
 /** The running backends over JSON (ADMIN), as the console's Backends page shows them. */
 @Controller("/admin/backends")
 @ExecuteOn(TaskExecutors.BLOCKING)
-@Allowed(Role.ADMIN)
+@Allowed(value = Role.ADMIN, operatorToken = true)
 public class BackendsApi {
   private final BackendStatus status;
 

@@ -5,6 +5,9 @@ import dev.airlock.policy.OrgProfileStore;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.OrgProfileActivation;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
 import dev.airlock.server.policy.OrgProfiles;
 import dev.airlock.server.policy.Reevaluation;
 import io.micronaut.core.annotation.Nullable;
@@ -15,6 +18,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -32,9 +36,11 @@ import java.util.Map;
 @Allowed({Role.ADMIN, Role.DPO})
 public class OrgProfileApi {
   private final OrgProfiles profiles;
+  private final PendingChanges changes;
 
-  public OrgProfileApi(OrgProfiles profiles) {
+  public OrgProfileApi(OrgProfiles profiles, PendingChanges changes) {
     this.profiles = profiles;
+    this.changes = changes;
   }
 
   @Get
@@ -54,10 +60,27 @@ public class OrgProfileApi {
     return Api.run(HttpStatus.CREATED, () -> {
       OrgProfiles.Saved s = profiles.save(body == null ? "" : new String(body, StandardCharsets.UTF_8),
           Access.require(request).actorName());
+      // A version judges nothing until activated: propose that with .../versions/{v}/activate.
       Map<String, Object> out = version(s.profile());
       out.put("created", s.created());
       out.put("wouldSuspend", s.reevaluation().regressions().stream().map(r -> Map.of("model", r.model(),
           "before", r.before().name(), "after", r.after().name())).toList());
+      return out;
+    });
+  }
+
+  /**
+   * Proposes activating a saved version (202): it judges models once a DPO other than the proposer
+   * confirms it under {@code /admin/changes}.
+   */
+  @Post(uri = "/versions/{version}/activate", consumes = MediaType.ALL)
+  @Allowed(Role.ADMIN)
+  public MutableHttpResponse<?> activate(HttpRequest<?> request, @PathVariable int version) {
+    return Api.run(HttpStatus.ACCEPTED, () -> {
+      PendingChange p = changes.propose(OrgProfileActivation.of(profiles, version), Api.person(request));
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("change", ChangesApi.view(p));
+      out.put("message", PolicyApi.proposed(p));
       return out;
     });
   }

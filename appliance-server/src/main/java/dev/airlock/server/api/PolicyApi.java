@@ -8,6 +8,9 @@ import dev.airlock.server.apps.AdminController;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
+import dev.airlock.server.changes.PolicyActivation;
 import dev.airlock.server.policy.PolicyAdmin;
 import dev.airlock.server.policy.PolicyDiff;
 import dev.airlock.server.policy.Reevaluation;
@@ -31,7 +34,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** The policy over JSON (ADMIN), the same operations as the console's Policy page. */
+/**
+ * The policy over JSON (ADMIN, as a person), the same operations as the console's Policy page.
+ * Activating a version is a proposal a DPO confirms.
+ */
 @Controller("/admin/policy")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Allowed(Role.ADMIN)
@@ -40,9 +46,11 @@ public class PolicyApi {
   static final Set<String> YAML_TYPES = Set.of("text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "text/plain");
 
   private final PolicyAdmin policies;
+  private final PendingChanges changes;
 
-  public PolicyApi(PolicyAdmin policies) {
+  public PolicyApi(PolicyAdmin policies, PendingChanges changes) {
     this.policies = policies;
+    this.changes = changes;
   }
 
   @Get
@@ -94,16 +102,25 @@ public class PolicyApi {
     return Api.run(HttpStatus.OK, () -> preview(policies.preview(name, version)));
   }
 
+  /**
+   * Proposes activating a version (202): it becomes active when a DPO other than the proposer
+   * confirms it under {@code /admin/changes}.
+   */
   @Post(uri = "/{name}/versions/{version}/activate", consumes = MediaType.ALL)
   public MutableHttpResponse<?> activate(HttpRequest<?> request, @PathVariable String name, @PathVariable int version) {
-    return Api.run(HttpStatus.OK, () -> {
-      PolicyAdmin.Activated a = policies.activate(name, version, Access.require(request).actorName());
+    return Api.run(HttpStatus.ACCEPTED, () -> {
+      PendingChange p = changes.propose(PolicyActivation.of(policies.preview(name, version)), Api.person(request));
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("active", version(a.policy(), false));
-      out.put("previous", a.previous().map(p -> version(p, false)).orElse(null));
-      out.put("suspendedVersions", a.suspended());
+      out.put("change", ChangesApi.view(p));
+      out.put("message", proposed(p));
       return out;
     });
+  }
+
+  /** What the proposer is told: nothing is active yet. */
+  public static String proposed(PendingChange p) {
+    return "Proposed: " + p.summary() + ". Nothing changes until a DPO other than you confirms it"
+        + " (GET /admin/changes lists it; the console's Changes page shows it to the DPOs).";
   }
 
   /** An invalid policy: the OpenAI error shape, with every problem and where it is. */

@@ -112,7 +112,7 @@ public class ReviewsApi {
   }
 
   @Get("/{versionId}/record")
-  @Allowed({Role.DPO, Role.ADMIN})
+  @Allowed(value = {Role.DPO, Role.ADMIN}, operatorToken = true)
   public MutableHttpResponse<?> record(@PathVariable String versionId) {
     return refusals(() -> record(reviews.approvalRecord(versionId)));
   }

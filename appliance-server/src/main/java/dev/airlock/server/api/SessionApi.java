@@ -69,7 +69,7 @@ public class SessionApi {
   }
 
   @Get
-  @Allowed(anyUser = true)
+  @Allowed(anyUser = true, operatorToken = true)
   public MutableHttpResponse<?> whoAmI(HttpRequest<?> request) {
     return Api.json(HttpStatus.OK, describe(Access.require(request)));
   }

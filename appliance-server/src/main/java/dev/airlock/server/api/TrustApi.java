@@ -4,6 +4,9 @@ import dev.airlock.server.apps.AdminController;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
+import dev.airlock.server.changes.TrustedKey;
 import dev.airlock.server.trust.TrustAdmin;
 import dev.airlock.vault.trust.TrustAnchor;
 import io.micronaut.core.annotation.Nullable;
@@ -20,15 +23,20 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The vault's trust store over JSON (ADMIN), the same operations as the console's Trust page. */
+/**
+ * The vault's trust store over JSON (ADMIN, as a person), the same operations as the console's
+ * Trust page. Adding a key is a proposal a DPO confirms; revoking one needs nobody else.
+ */
 @Controller("/admin/trust")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Allowed(Role.ADMIN)
 public class TrustApi {
   private final TrustAdmin trust;
+  private final PendingChanges changes;
 
-  public TrustApi(TrustAdmin trust) {
+  public TrustApi(TrustAdmin trust, PendingChanges changes) {
     this.trust = trust;
+    this.changes = changes;
   }
 
   record NewKey(String name, String role, String pem) {}
@@ -40,11 +48,20 @@ public class TrustApi {
     return Api.json(HttpStatus.OK, Map.of("data", trust.list().stream().map(TrustApi::view).toList()));
   }
 
+  /**
+   * Proposes trusting a key (202): it is checked now, and trusted when a DPO other than the
+   * proposer confirms it under {@code /admin/changes}.
+   */
   @Post(consumes = MediaType.ALL)
   public MutableHttpResponse<?> add(HttpRequest<?> request, @Nullable @Body byte[] body) {
-    return Api.run(HttpStatus.CREATED, () -> {
+    return Api.run(HttpStatus.ACCEPTED, () -> {
       NewKey k = AdminController.read(body, NewKey.class);
-      return view(trust.add(k.name(), k.role(), k.pem(), Access.require(request).actorName()));
+      String proposer = Api.person(request);
+      PendingChange p = changes.propose(TrustedKey.of(trust.check(k.name(), k.role(), k.pem())), proposer);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("change", ChangesApi.view(p));
+      out.put("message", PolicyApi.proposed(p));
+      return out;
     });
   }
 

@@ -40,7 +40,7 @@ import java.util.NoSuchElementException;
  * The operator's JSON API for apps, keys, model activations and aliases, guarded by the operator
  * token. A key's secret appears exactly once: in the answer that created it.
  */
-@Allowed(Role.ADMIN)
+@Allowed(value = Role.ADMIN, operatorToken = true)
 @Controller("/admin")
 @ExecuteOn(TaskExecutors.VIRTUAL)
 public class AdminController {

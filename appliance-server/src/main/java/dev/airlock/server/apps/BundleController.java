@@ -41,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * nothing is buffered beyond the vault's own bounded buffers. Every attempt is audited. A new
  * import is reviewed at once ({@link ModelReviews#review}): the answer carries the verdict.
  */
-@Allowed(Role.ADMIN)
+@Allowed(value = Role.ADMIN, operatorToken = true)
 @Controller("/admin")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class BundleController {

@@ -19,11 +19,14 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code Authorization: Bearer als_...}: a console session token (the CLI and automation);
- *   <li>{@code Authorization: Bearer <operator token>}: acts as an ADMIN;
+ *   <li>{@code Authorization: Bearer <operator token>}: acts as an ADMIN, on the routes whose
+ *       {@link Allowed#operatorToken()} says so and nowhere else;
  *   <li>the {@value #COOKIE} cookie: a browser session, whose unsafe requests must echo the CSRF
  *       token in the {@value #CSRF_FIELD} form field or the {@value #CSRF_HEADER} header.
  * </ul>
- * App keys ({@code alk_...}) are refused everywhere here.
+ * App keys ({@code alk_...}) are refused everywhere here. An account that holds both ADMIN and DPO
+ * (made before that was refused) is refused every route that only a DPO may call, until an ADMIN
+ * splits it.
  */
 @Singleton
 public class Access {
@@ -47,8 +50,8 @@ public class Access {
   public record Denied(int status, String code, String message) {}
 
   /** How a route is guarded, read from its {@link Allowed}; absent means nobody. */
-  public record Rule(Set<Role> roles, boolean anonymous, boolean anyUser) {
-    public static final Rule NOBODY = new Rule(Set.of(), false, false);
+  public record Rule(Set<Role> roles, boolean anonymous, boolean anyUser, boolean operatorToken) {
+    public static final Rule NOBODY = new Rule(Set.of(), false, false, false);
 
     /**
      * The rule of a route: the method's own {@link Allowed} when it has one (it replaces the
@@ -59,7 +62,8 @@ public class Access {
       AnnotationMetadata metadata = route.hasDeclaredAnnotation(Allowed.class) ? route.getDeclaredMetadata() : route;
       Role[] roles = metadata.enumValues(Allowed.class, Role.class);
       Set<Role> set = roles.length == 0 ? Set.of() : EnumSet.copyOf(Arrays.asList(roles));
-      return new Rule(set, metadata.isTrue(Allowed.class, "anonymous"), metadata.isTrue(Allowed.class, "anyUser"));
+      return new Rule(set, metadata.isTrue(Allowed.class, "anonymous"), metadata.isTrue(Allowed.class, "anyUser"),
+          metadata.isTrue(Allowed.class, "operatorToken"));
     }
   }
 
@@ -88,24 +92,41 @@ public class Access {
           + " as 'Authorization: Bearer <token>', or use the console's sign-in page."));
     }
     Principal p = who.get();
+    if (!p.isUser() && !rule.operatorToken()) return new Refuse(new Denied(403, "person_required", OPERATOR_TOKEN_REFUSED));
     if (rule.anyUser()) return new Let(who);
     if (p.mustChangePassword()) {
       return new Refuse(new Denied(403, "password_change_required",
           "Change your one-time password first (the console's Account page, or POST /admin/session/password)."));
     }
-    if (rule.roles().stream().noneMatch(p::has) && !p.isUser()) {
-      return new Refuse(new Denied(403, "forbidden", "The operator token acts only as an ADMIN. This needs a person with"
-          + " the role " + String.join(" or ", rule.roles().stream().map(Role::name).sorted().toList())
-          + ": sign in as that user (POST /admin/session) and send the session token instead."));
+    if (p.holdsAdminAndDpo() && rule.roles().contains(Role.DPO) && rule.roles().stream().noneMatch(p::has)) {
+      return new Refuse(new Denied(403, "separation_of_duties", splitAccount(p.username())));
     }
     if (rule.roles().stream().noneMatch(p::has)) {
       return new Refuse(new Denied(403, "forbidden", rule.roles().isEmpty()
           ? "This route is not open to anyone."
+          : rule.roles().equals(Set.of(Role.DPO)) && p.has(Role.ADMIN) ? ADMIN_IS_NOT_A_DPO
           : "This needs the role " + String.join(" or ", rule.roles().stream().map(Role::name).sorted().toList())
               + "; you have " + (p.roles().isEmpty() ? "none" : String.join(", ", p.roles().stream().map(Role::name).sorted().toList()))
               + ". Ask an administrator."));
     }
     return new Let(who);
+  }
+
+  /** What the operator token is told on a route not open to it. */
+  public static final String OPERATOR_TOKEN_REFUSED = "The operator token cannot do this: it only drives apps and keys,"
+      + " model activations and aliases, backends, bundle imports and metrics. Users and roles, approvals,"
+      + " pending changes, policy, trust and erasures need a person: sign in (POST /admin/session) and send"
+      + " your session token instead.";
+
+  /** What an ADMIN is told on a route only a DPO may call (approving, confirming a change). */
+  public static final String ADMIN_IS_NOT_A_DPO = "This needs the role DPO, which no ADMIN holds: whoever runs the"
+      + " appliance does not also approve for it. Ask a DPO to do it.";
+
+  /** What an account holding both ADMIN and DPO is told on a DPO's route. */
+  public static String splitAccount(String username) {
+    return "Your account '" + username + "' holds both ADMIN and DPO, which no account may hold, so it cannot act as"
+        + " a DPO. An ADMIN must split it: remove one of the two roles from this account (the console's Users page,"
+        + " or PUT /admin/users/" + username + "/roles) and give that role to a second account for another person.";
   }
 
   private Optional<Principal> identify(HttpRequest<?> request, Optional<String> formCsrf) {

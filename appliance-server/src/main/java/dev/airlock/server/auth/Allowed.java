@@ -23,4 +23,11 @@ public @interface Allowed {
 
   /** Any signed-in user, whatever the roles, even one who must still change a one-time password. */
   boolean anyUser() default false;
+
+  /**
+   * The operator token (automation, acting as an ADMIN) may call it too. False unless a route says
+   * so: the token never approves, confirms or proposes anything, and never touches users, policy
+   * or trust, so a route forgotten here is closed to it rather than open.
+   */
+  boolean operatorToken() default false;
 }

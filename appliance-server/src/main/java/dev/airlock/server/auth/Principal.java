@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * Who is making a console or admin API request, once authenticated: a console user (by a session
- * cookie or a session token) or the operator token, which acts as an ADMIN for automation.
+ * cookie or a session token) or the operator token, which acts as an ADMIN for automation, and only
+ * on the routes that say so ({@link Allowed#operatorToken()}).
  *
  * @param username the console user, or {@link #OPERATOR_TOKEN} for the operator token
  * @param roles what the caller may do
@@ -25,8 +26,17 @@ public record Principal(String username, String displayName, Set<Role> roles, ja
     return new Principal(OPERATOR_TOKEN, "Operator token", Set.of(Role.ADMIN), java.util.Optional.empty(), false);
   }
 
+  /**
+   * Whether the caller may act in this role. An account that holds both ADMIN and DPO (made before
+   * that was refused) never acts as a DPO: one person must not be both the operator and an approver.
+   */
   public boolean has(Role role) {
-    return roles.contains(role);
+    return roles.contains(role) && !(role == Role.DPO && holdsAdminAndDpo());
+  }
+
+  /** The account holds ADMIN and DPO at once, which is no longer allowed: it must be split. */
+  public boolean holdsAdminAndDpo() {
+    return roles.contains(Role.ADMIN) && roles.contains(Role.DPO);
   }
 
   public boolean isUser() {

@@ -1,11 +1,14 @@
 package dev.airlock.server.auth;
 
 /**
- * What a console user may do. A user may hold several roles; none implies another.
+ * What a console user may do. A user may hold several roles; none implies another, and no account
+ * holds both {@link #ADMIN} and {@link #DPO} (who runs the appliance never also approves for it).
  *
  * <ul>
- *   <li>{@link #ADMIN}: operators: apps and keys, backends and models, policy, trust store, users.
- *   <li>{@link #DPO}: Data Protection Officers: review and approve models, confirm erasures.
+ *   <li>{@link #ADMIN}: operators: apps and keys, backends and models, policy, trust store, users;
+ *       changes that take a second person are only proposed.
+ *   <li>{@link #DPO}: Data Protection Officers: review and approve models, confirm erasures and the
+ *       changes an ADMIN proposes.
  *   <li>{@link #AUDITOR}: security analysts: search and read the audit log, export with proofs.
  * </ul>
  */
@@ -18,6 +21,14 @@ public enum Role {
 
   Role(String title) {
     this.title = title;
+  }
+
+  /**
+   * Whether giving this role to an account takes a second person (an ADMIN proposes, a DPO
+   * confirms): approval powers and reading everyone's prompts do; ADMIN does not.
+   */
+  public boolean grantNeedsConfirmation() {
+    return this == DPO || this == AUDITOR;
   }
 
   /** The role's name as people read it. */

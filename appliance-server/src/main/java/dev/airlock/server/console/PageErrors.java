@@ -1,12 +1,14 @@
 package dev.airlock.server.console;
 
 import dev.airlock.audit.AuditLogException;
+import dev.airlock.server.Refusal;
 import io.micronaut.http.HttpStatus;
 import java.util.NoSuchElementException;
 
 /**
  * How an operator page shows a refused change: the service's message on the page, with the status
- * the JSON API would answer (400 bad input, 404 unknown, 409 wrong state, 503 no audit log).
+ * the JSON API would answer (400 bad input, 403 not yours to do, 404 unknown, 409 wrong state,
+ * 503 no audit log).
  */
 final class PageErrors {
   private PageErrors() {}
@@ -14,6 +16,7 @@ final class PageErrors {
   /** The status for a failure, or the failure rethrown when it is not a user-facing one. */
   static HttpStatus status(RuntimeException e) {
     return switch (e) {
+      case Refusal x -> HttpStatus.valueOf(x.status());
       case NoSuchElementException x -> HttpStatus.NOT_FOUND;
       case IllegalArgumentException x -> HttpStatus.BAD_REQUEST;
       case IllegalStateException x -> HttpStatus.CONFLICT;

@@ -2,9 +2,14 @@ package dev.airlock.server.console;
 
 import dev.airlock.policy.InvalidPolicyException;
 import dev.airlock.policy.PolicyFile;
+import dev.airlock.server.Refusal;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
+import dev.airlock.server.auth.Principal;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
+import dev.airlock.server.changes.PolicyActivation;
 import dev.airlock.server.policy.PolicyAdmin;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -24,7 +29,7 @@ import java.util.Map;
 /**
  * The policy (ADMIN): the active version and its rules, every stored version, the shipped packs;
  * paste a new version (validated, every problem shown where it is), see what it changes (rules
- * and the verdicts of approved and active models), then activate it.
+ * and the verdicts of approved and active models), then propose activating it: a DPO confirms.
  */
 @Produces(MediaType.TEXT_HTML)
 @Controller("/console/policy")
@@ -32,10 +37,12 @@ import java.util.Map;
 @Allowed(Role.ADMIN)
 public class PolicyController {
   private final PolicyAdmin policies;
+  private final PendingChanges changes;
   private final Pages pages;
 
-  public PolicyController(PolicyAdmin policies, Pages pages) {
+  public PolicyController(PolicyAdmin policies, PendingChanges changes, Pages pages) {
     this.policies = policies;
+    this.changes = changes;
     this.pages = pages;
   }
 
@@ -84,16 +91,19 @@ public class PolicyController {
     try {
       Long version = PageErrors.number(form.get("version"), "The version");
       if (version == null) throw new IllegalArgumentException("say which version to activate");
-      PolicyAdmin.Activated a = policies.activate(form.getOrDefault("name", ""), version.intValue(),
-          Access.require(request).actorName());
-      return pages.ok(page(request, "").notice(a.policy().name() + " version " + a.policy().version()
-          + " is now the active policy" + a.previous().map(p -> " (it replaced " + p.name() + " version " + p.version() + ")")
-          .orElse("") + ". Models are judged by it from now on." + (a.suspended().isEmpty() ? ""
-          : " It judges " + a.suspended().size() + " approved model version" + (a.suspended().size() == 1 ? "" : "s")
-          + " worse: suspended (no longer served) and back in the DPOs' queue.")));
+      PendingChange p = changes.propose(PolicyActivation.of(policies.preview(form.getOrDefault("name", ""),
+          version.intValue())), person(request));
+      return pages.ok(page(request, "").notice("Proposed: " + p.summary() + ". It becomes the active policy once a"
+          + " Data Protection Officer other than you confirms it on the Changes page; until then nothing changes."));
     } catch (RuntimeException e) {
       return pages.render(page(request, "").error(PageErrors.message(e)), PageErrors.status(e));
     }
+  }
+
+  static String person(HttpRequest<?> request) {
+    Principal me = Access.require(request);
+    if (!me.isUser()) throw Refusal.forbidden("person_required", Access.OPERATOR_TOKEN_REFUSED);
+    return me.username();
   }
 
   private Page page(HttpRequest<?> request, String draft) {

@@ -3,8 +3,10 @@ package dev.airlock.server.console;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
+import dev.airlock.server.changes.TrustedKey;
 import dev.airlock.server.trust.TrustAdmin;
-import dev.airlock.vault.trust.TrustAnchor;
 import dev.airlock.vault.trust.TrustRole;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -19,7 +21,8 @@ import java.util.Map;
 
 /**
  * The trust store (ADMIN): the keys the vault trusts for bringing bundles in (transfer) and for
- * model signatures (publisher); add a public key, revoke one (its models are flagged).
+ * model signatures (publisher); propose adding a public key (a DPO confirms it on the Changes
+ * page), revoke one (its models are flagged).
  */
 @Produces(MediaType.TEXT_HTML)
 @Controller("/console/trust")
@@ -27,10 +30,12 @@ import java.util.Map;
 @Allowed(Role.ADMIN)
 public class TrustController {
   private final TrustAdmin trust;
+  private final PendingChanges changes;
   private final Pages pages;
 
-  public TrustController(TrustAdmin trust, Pages pages) {
+  public TrustController(TrustAdmin trust, PendingChanges changes, Pages pages) {
     this.trust = trust;
+    this.changes = changes;
     this.pages = pages;
   }
 
@@ -42,9 +47,11 @@ public class TrustController {
   @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object add(HttpRequest<?> request, @Body Map<String, String> form) {
     try {
-      TrustAnchor a = trust.add(form.get("name"), form.get("role"), form.get("pem"), Access.require(request).actorName());
-      return pages.ok(page(request, Map.of()).notice("Trusted '" + a.name() + "' for " + a.role().label()
-          + " (" + a.fingerprint() + ")."));
+      String proposer = PolicyController.person(request);
+      PendingChange p = changes.propose(TrustedKey.of(trust.check(form.get("name"), form.get("role"), form.get("pem"))),
+          proposer);
+      return pages.ok(page(request, Map.of()).notice("Proposed: " + p.summary() + ". The key is trusted once a Data"
+          + " Protection Officer other than you confirms it on the Changes page; until then nothing changes."));
     } catch (RuntimeException e) {
       return pages.render(page(request, form).error(PageErrors.message(e)), PageErrors.status(e));
     }

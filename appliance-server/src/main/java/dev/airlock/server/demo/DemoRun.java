@@ -199,16 +199,18 @@ public final class DemoRun {
 
     n.begin("Creating the accounts");
     List<Login> logins = new ArrayList<>();
+    // The first accounts, made as 'airlock admin bootstrap --dpo ... --auditor ...' makes them on the
+    // appliance's own shell: later DPOs and AUDITORs are proposed by an ADMIN and confirmed by a DPO.
     Users users = server.getApplicationContext().getBean(Users.class);
-    Users.Created admin = users.bootstrap("admin", "airlock-demo");
-    String adminToken = choosePassword(http, logins, "ADMIN", "admin", admin.oneTimePassword());
+    List<Users.Created> made = users.bootstrap(new Users.FirstAccounts(Optional.of("admin"), List.of("dpo-1", "dpo-2"),
+        List.of("auditor")), "airlock-demo");
+    String adminToken = null;
     Map<String, String> dpoTokens = new HashMap<>();
-    for (String[] u : new String[][] {{"dpo-1", "DPO", "First DPO"}, {"dpo-2", "DPO", "Second DPO"},
-        {"auditor", "AUDITOR", "Security auditor"}}) {
-      JsonNode created = http.expect(201, "POST", "/admin/users", adminToken,
-          Map.of("username", u[0], "displayName", u[2], "roles", List.of(u[1])));
-      String token = choosePassword(http, logins, u[1], u[0], created.path("oneTimePassword").asText());
-      if (u[1].equals("DPO")) dpoTokens.put(u[0], token);
+    for (Users.Created c : made) {
+      String role = String.join(",", Users.roleNames(c.user().roles()));
+      String token = choosePassword(http, logins, role, c.user().username(), c.oneTimePassword());
+      if (role.equals("ADMIN")) adminToken = token;
+      if (role.equals("DPO")) dpoTokens.put(c.user().username(), token);
     }
     writeSecret(dataDir.resolve(LOGINS_FILE), logins.stream()
         .map(l -> l.role() + " " + l.username() + " " + l.password() + "\n").reduce("", String::concat));

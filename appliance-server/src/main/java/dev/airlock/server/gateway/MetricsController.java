@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code /metrics} in the Prometheus text format, for operators only (the operator token; never an app key). */
-@Allowed(Role.ADMIN)
+@Allowed(value = Role.ADMIN, operatorToken = true)
 @Controller("/metrics")
 public class MetricsController {
   private static final MediaType PROMETHEUS = MediaType.of("text/plain; version=0.0.4; charset=utf-8");

@@ -7,7 +7,6 @@ import dev.airlock.policy.PolicyStore;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.server.Sql;
 import dev.airlock.server.apps.AdminRecords;
-import dev.airlock.server.review.Suspensions;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,10 +24,10 @@ import javax.sql.DataSource;
 /**
  * The organization profile on the server: what policies need to know about the organization
  * (monthly active users, EU domicile, commercial and multimodal use). An ADMIN saves a version; it
- * judges models only once activated, which takes a second person: the activation names who
- * proposed it and who confirmed it. Every review and every re-evaluation uses the active profile;
- * activating one that judges an approved or active model worse suspends that model, as a policy
- * change does. Each change commits with its audit record.
+ * judges models only once activated, which is a two-person change ({@code
+ * changes.OrgProfileActivation}): the activation names who proposed it and who confirmed it. Every
+ * review and every re-evaluation uses the active profile; activating one that judges an approved
+ * or active model worse suspends that model, as a policy change does.
  */
 @Singleton
 public class OrgProfiles {
@@ -36,23 +35,17 @@ public class OrgProfiles {
   private final AuditLog audit;
   private final PolicyAdmin policies;
   private final PolicyStore policyStore;
-  private final Suspensions suspensions;
   private final Clock clock = Clock.systemUTC();
 
-  public OrgProfiles(ApplianceDatabase database, AuditLog audit, PolicyAdmin policies, PolicyStore policyStore,
-                     Suspensions suspensions) {
+  public OrgProfiles(ApplianceDatabase database, AuditLog audit, PolicyAdmin policies, PolicyStore policyStore) {
     this.db = database.dataSource();
     this.audit = audit;
     this.policies = policies;
     this.policyStore = policyStore;
-    this.suspensions = suspensions;
   }
 
   /** A version saved (or the identical latest one found), with the models activating it would judge worse. */
   public record Saved(OrgProfileStore.Stored profile, boolean created, Reevaluation reevaluation) {}
-
-  /** An activation done: the version now active and the versions it suspended. */
-  public record Activated(OrgProfileStore.Active active, List<String> suspended) {}
 
   public Optional<OrgProfileStore.Active> active() {
     return read(OrgProfileStore::active);
@@ -110,39 +103,47 @@ public class OrgProfiles {
         policy.get().policy(), target.profile());
   }
 
+  /** What confirming an activation did: the version now active and the one it replaced, if any. */
+  public record Activation(OrgProfileStore.Stored profile, Optional<Integer> previous) {}
+
   /**
-   * Makes a saved version the active profile, proposed by one person and confirmed by another,
-   * in one transaction with its {@code org_profile.activated} record (naming both) and the
-   * suspension of every approved or active model it judges worse; those are then reviewed again.
+   * The version to activate, refused when it does not exist (404) or is active already (409):
+   * checked when an activation is proposed, and again when it is confirmed.
    */
-  public Activated activate(int version, String proposedBy, String confirmedBy) {
+  public OrgProfileStore.Stored requireActivatable(int version) {
     OrgProfileStore.Stored target = version(version);
-    Map<String, String> worse = PolicyAdmin.worse(reevaluation(target), "organization profile version " + version);
-    AtomicReference<List<String>> suspended = new AtomicReference<>();
-    Sql.inTransaction(db, c -> suspended.set(apply(c, version, worse, proposedBy, confirmedBy)));
-    suspensions.requeue(suspended.get(), AdminRecords.actor(confirmedBy));
-    return new Activated(active().orElseThrow(), suspended.get());
+    if (active().map(a -> a.profile().version() == version).orElse(false)) throw alreadyActive(version);
+    return target;
   }
 
-  /** The activation on the caller's transaction; returns the versions suspended (to requeue after the commit). */
-  List<String> apply(Connection c, int version, Map<String, String> worse, String proposedBy, String confirmedBy)
-      throws SQLException {
+  /**
+   * The approved or active versions this profile version judges worse than the active one, each
+   * with the reason a suspension gives: what confirming its activation suspends.
+   */
+  public Map<String, String> regressions(int version) {
+    return PolicyAdmin.worse(reevaluation(version(version)), "organization profile version " + version);
+  }
+
+  /**
+   * Makes the version active on the caller's transaction, naming who proposed and who confirmed
+   * it. Writes no audit record: the confirmed two-person change writes the one that names both.
+   */
+  public Activation activateOn(Connection c, int version, String proposedBy, String confirmedBy) throws SQLException {
     if (proposedBy.equals(confirmedBy)) {
       throw new IllegalStateException("the organization profile is activated by two people: " + confirmedBy
           + " proposed it, so another person must confirm");
     }
+    OrgProfileStore.Stored target = OrgProfileStore.version(c, version).orElseThrow(() -> new NoSuchElementException(
+        "no saved version " + version + " of the organization profile: GET /admin/org-profile lists them"));
     Optional<OrgProfileStore.Active> before = OrgProfileStore.active(c);
-    if (before.isPresent() && before.get().profile().version() == version) {
-      throw new IllegalStateException("version " + version + " of the organization profile is already active");
-    }
-    OrgProfileStore.activate(c, version, proposedBy, confirmedBy, now());
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("profileVersion", version);
-    details.put("previousVersion", before.map(a -> a.profile().version()).orElse(null));
-    details.put("proposedBy", proposedBy);
-    details.put("confirmedBy", confirmedBy);
-    audit.append(AdminRecords.of("org_profile.activated", confirmedBy, details));
-    return suspensions.suspend(c, worse, confirmedBy);
+    if (before.isPresent() && before.get().profile().version() == version) throw alreadyActive(version);
+    OrgProfileStore.activate(c, version, AdminRecords.USER_PREFIX + proposedBy, AdminRecords.USER_PREFIX + confirmedBy,
+        now());
+    return new Activation(target, before.map(a -> a.profile().version()));
+  }
+
+  private static IllegalStateException alreadyActive(int version) {
+    return new IllegalStateException("version " + version + " of the organization profile is already active");
   }
 
   private Instant now() {

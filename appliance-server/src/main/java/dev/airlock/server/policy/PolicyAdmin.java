@@ -15,7 +15,6 @@ import dev.airlock.policy.Verdict;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.server.Sql;
 import dev.airlock.server.apps.AdminRecords;
-import dev.airlock.server.review.Suspensions;
 import dev.airlock.vault.catalog.ModelVersion;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -36,9 +35,11 @@ import javax.sql.DataSource;
 
 /**
  * The operator's policy work: what is active and stored, saving a pasted version, what a version
- * changes (rules and verdicts of approved models) and activating it. Saving and activating each
- * write their audit record ({@code policy.saved}, {@code policy.activated}) in the same database
- * transaction as the change: if the record cannot be written, the change is rolled back.
+ * changes (rules and verdicts of approved models) and activating it. Saving writes its audit
+ * record ({@code policy.saved}) in the same database transaction: if the record cannot be written,
+ * the save is rolled back. Activating takes a second person: an ADMIN proposes it, a DPO confirms
+ * it, and the confirmation ({@code changes.PolicyActivation}) calls {@link #activateOn} on its own
+ * transaction, with the one record that names both.
  */
 @Singleton
 public class PolicyAdmin {
@@ -49,16 +50,13 @@ public class PolicyAdmin {
   private final DataSource db;
   private final AuditLog audit;
   private final VaultModels models;
-  private final Suspensions suspensions;
   private final Clock clock = Clock.systemUTC();
 
-  public PolicyAdmin(PolicyStore store, ApplianceDatabase database, AuditLog audit, VaultModels models,
-                     Suspensions suspensions) {
+  public PolicyAdmin(PolicyStore store, ApplianceDatabase database, AuditLog audit, VaultModels models) {
     this.store = store;
     this.db = database.dataSource();
     this.audit = audit;
     this.models = models;
-    this.suspensions = suspensions;
   }
 
   /** A shipped pack, for the operator to start from. */
@@ -78,11 +76,8 @@ public class PolicyAdmin {
     }
   }
 
-  /**
-   * The result of an activation: the version now active, the one it replaced, and the approved or
-   * active model versions it judged worse, now suspended and back in the DPOs' queue.
-   */
-  public record Activated(StoredPolicy policy, Optional<StoredPolicy> previous, List<String> suspended) {}
+  /** The result of an activation: the version now active and the one it replaced. */
+  public record Activated(StoredPolicy policy, Optional<StoredPolicy> previous) {}
 
   public Optional<Active> active() {
     try {
@@ -170,38 +165,49 @@ public class PolicyAdmin {
   }
 
   /**
-   * Makes a saved version the active policy, audited as {@code policy.activated}. Every approved
-   * or active model it judges worse than the policy it replaces is suspended in the same
-   * transaction ({@code model.suspended}), then reviewed again so it waits for the DPOs.
+   * The version to activate, refused when it does not exist (404) or is active already (409):
+   * checked before an activation is proposed, and again when it is confirmed.
    */
-  public Activated activate(String name, int version, String actor) {
+  public StoredPolicy requireActivatable(String name, int version) {
     StoredPolicy target = version(name, version);
-    Map<String, String> worse = regressions(target);
-    AtomicReference<Optional<StoredPolicy>> previous = new AtomicReference<>();
-    AtomicReference<List<String>> suspended = new AtomicReference<>(List.of());
-    Sql.inTransaction(db, c -> {
-      PolicyStore tx = new PolicyStore(sharing(c), clock);
-      Optional<StoredPolicy> before = tx.active();
-      if (before.isPresent() && before.get().name().equals(name) && before.get().version() == version) {
-        throw new IllegalStateException("version " + version + " of policy '" + name + "' is already active");
-      }
-      previous.set(tx.activate(name, version, actor));
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("policy", name);
-      details.put("policyVersion", version);
-      before.ifPresent(b -> {
-        details.put("previousPolicy", b.name());
-        details.put("previousVersion", b.version());
-      });
-      audit.append(AdminRecords.of("policy.activated", actor, details));
-      suspended.set(suspensions.suspend(c, worse, actor));
-    });
-    suspensions.requeue(suspended.get(), AdminRecords.actor(actor));
-    return new Activated(target, previous.get(), suspended.get());
+    Optional<StoredPolicy> active;
+    try {
+      active = store.active();
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+    if (active.isPresent() && active.get().name().equals(name) && active.get().version() == version) {
+      throw alreadyActive(name, version);
+    }
+    return target;
   }
 
-  /** The approved or active versions {@code target} judges worse than the active policy, with why. */
-  private Map<String, String> regressions(StoredPolicy target) {
+  /**
+   * Makes a saved version the active policy on the caller's transaction and returns the version it
+   * replaced. Writes no audit record: the caller (a confirmed two-person change) writes the one
+   * that names everyone involved, on the same transaction.
+   */
+  public Activated activateOn(Connection c, String name, int version, String activatedBy) throws SQLException {
+    PolicyStore tx = new PolicyStore(sharing(c), clock);
+    StoredPolicy target = tx.get(name, version).orElseThrow(() -> new NoSuchElementException("no saved version "
+        + version + " of policy '" + name + "': list the versions with GET /admin/policy"));
+    Optional<StoredPolicy> before = tx.active();
+    if (before.isPresent() && before.get().name().equals(name) && before.get().version() == version) {
+      throw alreadyActive(name, version);
+    }
+    return new Activated(target, tx.activate(name, version, activatedBy));
+  }
+
+  private static IllegalStateException alreadyActive(String name, int version) {
+    return new IllegalStateException("version " + version + " of policy '" + name + "' is already active");
+  }
+
+  /**
+   * The approved or active versions the saved version judges worse than the active policy, each
+   * with the reason a suspension gives: what confirming its activation suspends.
+   */
+  public Map<String, String> regressions(String name, int version) {
+    StoredPolicy target = version(name, version);
     return worse(preview(target).reevaluation(), "policy " + target.name() + " version " + target.version());
   }
 

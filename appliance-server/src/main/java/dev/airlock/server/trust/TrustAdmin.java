@@ -22,7 +22,10 @@ import java.util.Optional;
 /**
  * Adds and revokes the keys the vault trusts. The trust store is a file, not a transaction, so
  * every change is checked completely first, then recorded in the audit log ({@code trust.added},
- * {@code trust.revoked}), then made: a change the audit log cannot record is never made.
+ * {@code trust.revoked}), then made: a change the audit log cannot record is never made. Adding a
+ * key takes a second person: an ADMIN proposes a {@link #check checked} key, and when a DPO
+ * confirms it ({@code changes.TrustedKey}) the record naming both is written, then {@link #trust}
+ * writes it.
  */
 @Singleton
 public class TrustAdmin {
@@ -49,8 +52,24 @@ public class TrustAdmin {
     return vault.trust().all();
   }
 
-  /** Trusts a pasted EC public key (PEM) for {@code role} ({@code transfer} or {@code publisher}). */
-  public synchronized TrustAnchor add(String name, String role, String pem, String actor) {
+  /** A public key checked and ready to trust: what a proposal carries and its confirmation writes. */
+  public record Candidate(String name, TrustRole role, String pem, String fingerprint, String curve) {
+    /** The values an audit record shows (the PEM is public but long: the fingerprint names it). */
+    public Map<String, Object> details() {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("name", name);
+      details.put("role", role.label());
+      details.put("fingerprint", "sha256:" + fingerprint);
+      details.put("curve", curve);
+      return details;
+    }
+  }
+
+  /**
+   * Checks a pasted EC public key (PEM) for {@code role} ({@code transfer} or {@code publisher}):
+   * a name not yet used, a real key, not already trusted for that role. Changes nothing.
+   */
+  public synchronized Candidate check(String name, String role, String pem) {
     String n = name == null ? "" : name.strip();
     if (n.isEmpty() || n.startsWith("sha256:") || n.length() > 200) {
       throw new IllegalArgumentException("give the key a name (up to 200 characters, not starting with 'sha256:'),"
@@ -75,17 +94,25 @@ public class TrustAdmin {
             + (a.isRevoked() ? ", and was revoked: a revoked key cannot be trusted again" : ""));
       }
     }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("name", n);
-    details.put("role", r.label());
-    details.put("fingerprint", "sha256:" + fingerprint);
-    details.put("curve", key.curve().toString());
-    audit.append(AdminRecords.of("trust.added", actor, details));
+    return new Candidate(n, r, VerifyingKey.canonicalPem(key.publicKey()), fingerprint, key.curve().toString());
+  }
+
+  /**
+   * Writes a checked key into the trust store, checking it again first (another may have been
+   * added meanwhile). The caller has already written the audit record that names who proposed and
+   * who confirmed it.
+   */
+  public synchronized TrustAnchor trust(Candidate candidate) {
+    Candidate c = check(candidate.name(), candidate.role().name(), candidate.pem());
+    if (!c.fingerprint().equals(candidate.fingerprint())) {
+      throw new IllegalStateException("the key to trust as '" + c.name() + "' is not the one proposed; propose it again");
+    }
     try {
-      return vault.trust().addKey(n, r, key.publicKey(), Optional.empty(), Optional.empty());
+      return vault.trust().addKey(c.name(), c.role(), VerifyingKey.fromPem(c.pem(), "the proposed key").publicKey(),
+          Optional.empty(), Optional.empty());
     } catch (IOException e) {
       throw new UncheckedIOException("the trust store could not be written: " + e.getMessage()
-          + "; check the data directory and add the key again", e);
+          + "; check the data directory and confirm again", e);
     }
   }
 

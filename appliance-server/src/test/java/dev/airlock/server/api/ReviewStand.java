@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.server.apps.BundleController;
 import dev.airlock.server.auth.Role;
-import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import dev.airlock.vault.Progress;
 import dev.airlock.vault.bundle.BundleWriter;
@@ -66,11 +66,26 @@ public final class ReviewStand implements AutoCloseable {
     return "passphrase-of-" + username;
   }
 
-  /** A console user with the roles, its one-time password already changed to {@link #password}. */
+  /**
+   * A console user with the roles, its one-time password already changed to {@link #password}.
+   * DPOs and AUDITORs are made as on the appliance: proposed by an ADMIN, confirmed by a DPO.
+   */
   public void user(String username, Set<Role> roles) {
-    Users users = app.server.getApplicationContext().getBean(Users.class);
-    Users.Created c = users.create(username, username.toUpperCase(), roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles), "test");
-    users.changePassword(username, c.oneTimePassword().toCharArray(), password(username).toCharArray());
+    People.withPassword(app.server.getApplicationContext(), username, username.toUpperCase(),
+        roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles), password(username));
+  }
+
+  /**
+   * Makes an ADMIN a DPO instead, over the admin API: {@code admin} sets the roles to DPO (ADMIN
+   * goes at once, DPO waits) and {@code dpo} confirms. The user's sessions end; sign in again.
+   */
+  public void becomeDpo(String username, String admin, String dpo) throws Exception {
+    HttpResponse<String> proposed = send("PUT", "/admin/users/" + username + "/roles", Optional.of(token(admin)),
+        "{\"roles\":[\"DPO\"]}");
+    if (proposed.statusCode() != 202) throw new AssertionError("not proposed: " + proposed.body());
+    String id = JSON.readTree(proposed.body()).path("change").path("id").asText();
+    HttpResponse<String> confirmed = send("POST", "/admin/changes/" + id + "/confirm", Optional.of(token(dpo)), null);
+    if (confirmed.statusCode() != 200) throw new AssertionError("not confirmed: " + confirmed.body());
   }
 
   /** A session token for the user, from {@code POST /admin/session}. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Sessions;
-import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Controller;
@@ -42,11 +42,10 @@ class AllowedOverrideTest {
   @Test
   void theMethodsRolesReplaceTheControllers() throws Exception {
     try (TestAppliance app = TestAppliance.start(dir, List.of(), Map.of("airlock.test.allowed-probe", "true"))) {
-      Users users = app.server.getApplicationContext().getBean(Users.class);
       Sessions sessions = app.server.getApplicationContext().getBean(Sessions.class);
       for (Role r : List.of(Role.DPO, Role.ADMIN)) {
-        Users.Created c = users.create(r.name().toLowerCase(), r.title(), EnumSet.of(r), "test");
-        users.changePassword(c.user().username(), c.oneTimePassword().toCharArray(), "long-enough-password".toCharArray());
+        People.withPassword(app.server.getApplicationContext(), r.name().toLowerCase(), r.title(), EnumSet.of(r),
+            "long-enough-password");
       }
       assertThat(status(app, "/admin/allowed-probe/both", sessions.open("admin").token())).isEqualTo(200);
       assertThat(status(app, "/admin/allowed-probe/both", sessions.open("dpo").token())).isEqualTo(200);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,9 +26,7 @@ class AuditFailClosedConsoleTest {
   void aSearchTheLogCannotRecordIs503AndShowsNothing() throws Exception {
     // Small segments, so the log soon has to create a new file in its storage.
     try (TestAppliance app = TestAppliance.start(dir, List.of(), Map.of("airlock.audit.segment-bytes", 4096))) {
-      Users users = app.server.getApplicationContext().getBean(Users.class);
-      Users.Created c = users.create("ann", "Ann", EnumSet.of(Role.AUDITOR), "test");
-      users.changePassword("ann", c.oneTimePassword().toCharArray(), "ann-long-passphrase".toCharArray());
+      People.withPassword(app.server.getApplicationContext(), "ann", "Ann", EnumSet.of(Role.AUDITOR), "ann-long-passphrase");
       ConsoleClient browser = new ConsoleClient(app.url("/"));
       assertThat(browser.signIn("ann", "ann-long-passphrase").statusCode()).isEqualTo(303);
       String token = JSON.readTree(app.http.send(HttpRequest.newBuilder(app.url("/admin/session"))

@@ -7,6 +7,7 @@ import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Sessions;
 import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.web.router.Router;
@@ -46,8 +47,8 @@ class AuthorizationMatrixTest {
     Users users = app.server.getApplicationContext().getBean(Users.class);
     sessions = app.server.getApplicationContext().getBean(Sessions.class);
     for (Role r : Role.values()) {
-      Users.Created c = users.create(r.name().toLowerCase(), r.title(), EnumSet.of(r), "test");
-      users.changePassword(c.user().username(), c.oneTimePassword().toCharArray(), ("pass-for-" + r.name()).toCharArray());
+      People.withPassword(app.server.getApplicationContext(), r.name().toLowerCase(), r.title(), EnumSet.of(r),
+          "pass-for-" + r.name());
     }
     JsonNode created = app.createApp("matrix", List.of(), Map.of());
     appKey = created.at("/key/secret").asText();
@@ -60,7 +61,7 @@ class AuthorizationMatrixTest {
 
   /** The codes of the gate's own refusals, as opposed to a handler's answer to a bad request. */
   static final Set<String> GATE_CODES = Set.of("unauthenticated", "forbidden", "csrf", "app_key_refused",
-      "session_expired", "password_change_required", "unauthorized");
+      "session_expired", "password_change_required", "unauthorized", "person_required", "separation_of_duties");
 
   record Route(HttpMethod method, String template, Access.Rule rule, String contentType) {
     String path() {
@@ -137,14 +138,40 @@ class AuthorizationMatrixTest {
           assertThat(bearer.statusCode()).as("%s on %s %s", role, r.method(), r.template()).isEqualTo(403);
         }
       }
-      boolean operatorAllowed = r.rule().anyUser() || r.rule().roles().contains(Role.ADMIN);
+      boolean operatorAllowed = r.rule().operatorToken() && (r.rule().anyUser() || r.rule().roles().contains(Role.ADMIN));
       HttpResponse<String> operator = call(r, Optional.of(TestAppliance.OPERATOR_TOKEN), Optional.empty(), false);
       if (operatorAllowed) {
         assertThat(operator.statusCode()).as("operator token on %s %s", r.method(), r.template()).isNotIn(401, 403);
       } else {
         assertThat(operator.statusCode()).as("operator token on %s %s", r.method(), r.template()).isEqualTo(403);
+        if (r.method() == HttpMethod.HEAD) continue;
+        if (r.console()) {
+          assertThat(operator.body()).as("operator token on %s %s", r.method(), r.template())
+              .contains(Access.OPERATOR_TOKEN_REFUSED);
+        } else {
+          assertThat(gateCode(operator)).as("operator token on %s %s: %s", r.method(), r.template(), operator.body())
+              .contains("person_required");
+        }
       }
     }
+  }
+
+  /**
+   * The operator token (automation) reaches apps and keys, model activations and aliases,
+   * backends, bundle imports, metrics, who-am-I and the approval record, and nothing else: no
+   * users, roles, changes, policy, trust, reviews, erasures, audit or console page. A route
+   * opened to it must be added here on purpose.
+   */
+  @Test
+  void theOperatorTokenReachesOnlyTheRoutesMarkedForIt() {
+    List<String> open = guardedRoutes().stream().filter(r -> r.rule().operatorToken() && r.method() != HttpMethod.HEAD)
+        .map(r -> r.method() + " " + r.template()).distinct().sorted().toList();
+    assertThat(open).containsExactlyInAnyOrder(
+        "POST /admin/apps", "GET /admin/apps", "GET /admin/apps/{id}", "PATCH /admin/apps/{id}",
+        "GET /admin/apps/{id}/keys", "POST /admin/apps/{id}/keys", "POST /admin/keys/{keyId}/rotate",
+        "DELETE /admin/keys/{keyId}", "PUT /admin/models/{+id}", "DELETE /admin/models/{+id}", "GET /admin/models",
+        "PUT /admin/aliases/{alias}", "POST /admin/bundles", "GET /admin/backends", "GET /metrics",
+        "GET /admin/session", "GET /admin/reviews/{versionId}/record");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import java.net.URI;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class ConsoleBrowserTest {
     Browser.requireInstalled();
     app = TestAppliance.start(dir, List.of(), Map.of());
     users = app.server.getApplicationContext().getBean(Users.class);
-    firstAdmin = users.bootstrap("admin", "test");
+    firstAdmin = users.bootstrap(Users.FirstAccounts.admin("admin"), "test").get(0);
   }
 
   @AfterAll
@@ -82,18 +83,37 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void anAdminAddsADpoWhoSignsInAndSeesOnlyWhatADpoMay() {
+  void anAdminProposesADpoAnotherDpoConfirmsAndTheNewDpoSeesOnlyWhatADpoMay() {
     Users.Created olga = users.create("olga", "Olga Operator", EnumSet.of(Role.ADMIN), "test");
+    Users.Created dirk = People.create(app.server.getApplicationContext(), "dirk", "Dirk DPO", EnumSet.of(Role.DPO));
     browser.signIn("olga", olga.oneTimePassword());
     browser.click("Airlock").click("Users");
     assertThat(browser.h1()).isEqualTo("Users and roles");
     browser.fill("Username", "dana").fill("Full name", "Dana Protection").tick("DPO — Data Protection Officer", true)
         .click("Add user");
-    assertThat(browser.textOf(".notice")).startsWith("Added dana.");
+    assertThat(browser.textOf(".notice")).startsWith("Added dana. DPO for dana waits for a Data Protection Officer"
+        + " other than you to confirm it on the Changes page");
+    assertThat(browser.driver().findElements(By.id("one-time-password"))).isEmpty();
+    assertThat(users.find("dana").orElseThrow().roles()).isEmpty();
+    browser.screenshot("users");
+    browser.signOut();
+
+    // The second person: a DPO reads what waits and confirms it.
+    browser.signIn("dirk", dirk.oneTimePassword());
+    browser.click("Changes");
+    assertThat(browser.textOf("#pending-changes")).contains("Give DPO to dana").contains("olga");
+    browser.screenshot("changes");
+    browser.click("Confirm");
+    assertThat(browser.textOf(".notice")).startsWith("Confirmed and done: Give DPO to dana");
+    assertThat(users.find("dana").orElseThrow().roles()).containsExactly(Role.DPO);
+    browser.signOut();
+
+    // The proposer collects dana's one-time password, once.
+    browser.signIn("olga", Browser.ownPassword("olga"));
+    browser.click("Changes").click("Show the one-time password");
     String oneTime = browser.textById("one-time-password");
     assertThat(oneTime).isNotBlank();
-    assertThat(users.find("dana").orElseThrow().roles()).containsExactly(Role.DPO);
-    browser.screenshot("users");
+    assertThat(browser.driver().findElements(By.xpath("//button[text()='Show the one-time password']"))).isEmpty();
     browser.signOut();
     assertThat(browser.path()).isEqualTo("/console/login");
 
@@ -101,14 +121,14 @@ class ConsoleBrowserTest {
     assertThat(own).isEqualTo(Browser.ownPassword("dana"));
     browser.click("Airlock");
     assertThat(browser.h1()).isEqualTo("Overview");
-    assertThat(browser.navigation()).contains("Model review").doesNotContain("Users", "Models", "Apps", "Audit log");
+    assertThat(browser.navigation()).contains("Model review", "Changes").doesNotContain("Users", "Models", "Apps", "Audit log");
     assertThat(browser.driver().findElements(By.cssSelector("main h2")).stream().map(WebElement::getText))
         .contains("Model review").doesNotContain("Users and roles");
   }
 
   @Test
   void aDpoOpeningTheUsersPageIsToldItIsNotAllowed() {
-    Users.Created pia = users.create("pia", "Pia DPO", EnumSet.of(Role.DPO), "test");
+    Users.Created pia = People.create(app.server.getApplicationContext(), "pia", "Pia DPO", EnumSet.of(Role.DPO));
     browser.signIn("pia", pia.oneTimePassword());
     browser.open("/console/users");
     assertThat(browser.h1()).isEqualTo("Not allowed");
@@ -119,7 +139,7 @@ class ConsoleBrowserTest {
 
   @Test
   void signingInNeedsOnlyTheKeyboard() {
-    Users.Created kim = users.create("kim", "Kim Auditor", EnumSet.of(Role.AUDITOR), "test");
+    Users.Created kim = People.create(app.server.getApplicationContext(), "kim", "Kim Auditor", EnumSet.of(Role.AUDITOR));
     users.changePassword("kim", kim.oneTimePassword().toCharArray(), "kims-own-passphrase".toCharArray());
     browser.open("/console/login");
     assertThat(browser.focused()).isEqualTo("username");
@@ -135,23 +155,32 @@ class ConsoleBrowserTest {
 
   @Test
   void everyBuiltPageInTheNavigationPassesThePageRules() throws Exception {
-    Users.Created all = users.create("max", "Max Allroles", EnumSet.allOf(Role.class), "test");
-    String own = browser.signIn("max", all.oneTimePassword());
-    browser.open("/console");
-    List<String> links = browser.driver().findElements(By.cssSelector("nav[aria-label=Main] a")).stream()
-        .map(a -> URI.create(a.getAttribute("href")).getPath()).toList();
-    assertThat(links).contains("/console/users", "/console/reviews", "/console/audit");
-    // Pages other parts have not built yet answer 404; they join this check once they exist.
-    ConsoleClient probe = new ConsoleClient(app.url("/"));
-    probe.signIn("max", own);
+    // No account holds ADMIN and DPO, so two people between them see every page.
+    Users.Created max = People.create(app.server.getApplicationContext(), "max", "Max Operator",
+        EnumSet.of(Role.ADMIN, Role.AUDITOR));
+    Users.Created mia = People.create(app.server.getApplicationContext(), "mia", "Mia DPO", EnumSet.of(Role.DPO));
     List<String> built = new ArrayList<>();
-    for (String link : links) {
-      if (probe.get(link).statusCode() == 404) continue;
-      browser.open(link);
-      built.add(link);
+    List<String> all = new ArrayList<>();
+    for (Users.Created who : List.of(max, mia)) {
+      String name = who.user().username();
+      String own = browser.signIn(name, who.oneTimePassword());
+      browser.open("/console");
+      List<String> links = browser.driver().findElements(By.cssSelector("nav[aria-label=Main] a")).stream()
+          .map(a -> URI.create(a.getAttribute("href")).getPath()).toList();
+      all.addAll(links);
+      // Pages other parts have not built yet answer 404; they join this check once they exist.
+      ConsoleClient probe = new ConsoleClient(app.url("/"));
+      probe.signIn(name, own);
+      for (String link : links) {
+        if (probe.get(link).statusCode() == 404) continue;
+        browser.open(link);
+        built.add(link);
+      }
+      browser.open("/console/account");
+      browser.signOut();
     }
-    browser.open("/console/account");
-    assertThat(built).contains("/console/users");
+    assertThat(all).contains("/console/users", "/console/reviews", "/console/audit", "/console/changes");
+    assertThat(built).contains("/console/users", "/console/changes");
     assertThat(browser.visited()).hasSizeGreaterThan(built.size());
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.airlock.audit.AuditLog;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class ConsoleSignInTest {
 
   @Test
   void aOneTimePasswordMustBeChangedBeforeAnythingElse() throws Exception {
-    Users.Created c = users.create("dora", "Dora DPO", EnumSet.of(Role.DPO), "test");
+    Users.Created c = People.create(app.server.getApplicationContext(), "dora", "Dora DPO", EnumSet.of(Role.DPO));
     ConsoleClient b = browser();
     HttpResponse<String> r = b.signIn("dora", c.oneTimePassword());
     assertThat(r.statusCode()).isEqualTo(303);
@@ -98,15 +99,15 @@ class ConsoleSignInTest {
     assertThat(wrong.statusCode()).isEqualTo(403);
     assertThat(users.find("mallory")).isEmpty();
     b.get("/console/users");
-    HttpResponse<String> real = b.post("/console/users", Map.of("username", "aud", "displayName", "Aud Itor", "AUDITOR", "on"));
+    HttpResponse<String> real = b.post("/console/users", Map.of("username", "aud", "displayName", "Aud Itor", "ADMIN", "on"));
     assertThat(real.statusCode()).isEqualTo(200);
     assertThat(real.body()).contains("one-time-password");
-    assertThat(users.find("aud").orElseThrow().roles()).containsExactly(Role.AUDITOR);
+    assertThat(users.find("aud").orElseThrow().roles()).containsExactly(Role.ADMIN);
   }
 
   @Test
   void repeatedFailuresAreThrottledAndEveryAttemptIsAudited() throws Exception {
-    Users.Created c = users.create("tess", "Tess", EnumSet.of(Role.AUDITOR), "test");
+    Users.Created c = People.create(app.server.getApplicationContext(), "tess", "Tess", EnumSet.of(Role.AUDITOR));
     AuditLog log = app.server.getApplicationContext().getBean(AuditLog.class);
     long before = log.size();
     ConsoleClient b = browser();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Sessions;
 import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.backend.Replica;
 import dev.airlock.server.backend.TestBundles;
 import dev.airlock.server.gateway.TestAppliance;
@@ -52,10 +53,8 @@ class ModelsConsoleTest {
     app = TestAppliance.start(dir, List.of(), Map.of("airlock.engine.threads", 1, "airlock.engine.ctx-size", 512));
     vault = app.server.getApplicationContext().getBean(Vault.class);
     sessions = app.server.getApplicationContext().getBean(Sessions.class);
-    Users users = app.server.getApplicationContext().getBean(Users.class);
     for (Role r : List.of(Role.ADMIN, Role.DPO)) {
-      Users.Created c = users.create(r.name().toLowerCase(), r.title(), EnumSet.of(r), "test");
-      users.changePassword(c.user().username(), c.oneTimePassword().toCharArray(), password(r).toCharArray());
+      People.withPassword(app.server.getApplicationContext(), r.name().toLowerCase(), r.title(), EnumSet.of(r), password(r));
     }
   }
 

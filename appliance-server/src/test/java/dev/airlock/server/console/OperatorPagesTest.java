@@ -9,6 +9,9 @@ import dev.airlock.policy.PolicyFile;
 import dev.airlock.policy.PolicyStore;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
+import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import dev.airlock.vault.ImportResult;
 import dev.airlock.vault.Progress;
@@ -68,8 +71,7 @@ class OperatorPagesTest {
   /** A signed-in browser of a new user with these roles, one-time password already changed. */
   static ConsoleClient signedIn(Role role) throws Exception {
     String name = role.name().toLowerCase() + (++counter);
-    Users.Created c = users.create(name, name, EnumSet.of(role), "test");
-    users.changePassword(name, c.oneTimePassword().toCharArray(), "a-long-passphrase-9".toCharArray());
+    People.withPassword(app.server.getApplicationContext(), name, name, EnumSet.of(role), "a-long-passphrase-9");
     ConsoleClient b = new ConsoleClient(app.url("/"));
     assertThat(b.signIn(name, "a-long-passphrase-9").statusCode()).isEqualTo(303);
     return b;
@@ -78,8 +80,7 @@ class OperatorPagesTest {
   /** A session token (als_) for a new user with this role. */
   static String sessionToken(Role role) throws Exception {
     String name = role.name().toLowerCase() + (++counter);
-    Users.Created c = users.create(name, name, EnumSet.of(role), "test");
-    users.changePassword(name, c.oneTimePassword().toCharArray(), "a-long-passphrase-9".toCharArray());
+    People.withPassword(app.server.getApplicationContext(), name, name, EnumSet.of(role), "a-long-passphrase-9");
     HttpResponse<String> r = app.http.send(HttpRequest.newBuilder(app.url("/admin/session"))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + name + "\",\"password\":\"a-long-passphrase-9\"}")).build(),
@@ -93,6 +94,22 @@ class OperatorPagesTest {
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) b.header("content-type", contentType);
     return app.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The newest change waiting for a DPO. */
+  static PendingChange newestPending() {
+    List<PendingChange> pending = app.server.getApplicationContext().getBean(PendingChanges.class).pending();
+    assertThat(pending).as("a change waits for a DPO").isNotEmpty();
+    return pending.get(pending.size() - 1);
+  }
+
+  /** A DPO confirms the newest pending change on the console's Changes page; returns the page. */
+  static HttpResponse<String> confirmNewest(ConsoleClient dpo) throws Exception {
+    PendingChange p = newestPending();
+    assertThat(dpo.get("/console/changes").body()).contains(p.id());
+    HttpResponse<String> done = dpo.post("/console/changes/" + p.id() + "/confirm", Map.of());
+    assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+    return done;
   }
 
   static int v1Models(String key) throws Exception {
@@ -173,12 +190,13 @@ class OperatorPagesTest {
     assertThat(store.versions("broken")).isEmpty();
     assertThat(app.auditCount()).isEqualTo(before);
 
-    HttpResponse<String> json = call(TestAppliance.OPERATOR_TOKEN, "POST", "/admin/policy", "application/yaml", yaml);
+    String adminToken = sessionToken(Role.ADMIN);
+    HttpResponse<String> json = call(adminToken, "POST", "/admin/policy", "application/yaml", yaml);
     assertThat(json.statusCode()).isEqualTo(400);
     JsonNode err = JSON.readTree(json.body()).path("error");
     assertThat(err.path("code").asText()).isEqualTo("invalid_policy");
     assertThat(err.path("problems").findValuesAsText("path")).anyMatch(path -> path.startsWith("rules[0]"));
-    HttpResponse<String> asJson = call(TestAppliance.OPERATOR_TOKEN, "POST", "/admin/policy", "application/json", "{}");
+    HttpResponse<String> asJson = call(adminToken, "POST", "/admin/policy", "application/json", "{}");
     assertThat(asJson.statusCode()).isEqualTo(415);
     assertThat(store.versions("broken")).isEmpty();
   }
@@ -188,18 +206,22 @@ class OperatorPagesTest {
     Vault vault = app.server.getApplicationContext().getBean(Vault.class);
     String versionId = approvedModel(vault, "policy-model");
     ConsoleClient admin = signedIn(Role.ADMIN);
+    ConsoleClient dpo = signedIn(Role.DPO);
+    String adminToken = sessionToken(Role.ADMIN);
     admin.get("/console/policy?pack=enterprise-default");
     String v1 = PolicyFile.pack("enterprise-default").source();
     int before = app.auditCount();
     HttpResponse<String> saved = admin.post("/console/policy", Map.of("yaml", v1));
     assertThat(saved.statusCode()).isEqualTo(200);
-    assertThat(saved.body()).contains("Saved enterprise-default version 1").contains("Activate version 1")
+    assertThat(saved.body()).contains("Saved enterprise-default version 1").contains("Propose activating version 1")
         .contains("No policy is active yet");
     assertThat(admin.post("/console/policy/activate", Map.of("name", "enterprise-default", "version", "1")).body())
-        .contains("enterprise-default version 1 is now the active policy");
+        .contains("Proposed: Activate policy enterprise-default version 1").contains("until then nothing changes");
+    assertThat(admin.get("/console/policy").body()).doesNotContain("Active: enterprise-default version 1");
+    assertThat(confirmNewest(dpo).body()).contains("Confirmed and done: Activate policy enterprise-default version 1");
     HttpResponse<String> page = admin.get("/console/policy");
     assertThat(page.body()).contains("Active: enterprise-default version 1").contains("review-missing-sbom")
-        .contains("eu-public-sector").contains("permissive-only").contains("by user:admin");
+        .contains("eu-public-sector").contains("permissive-only").contains("by user:admin").contains("confirmed by user:dpo");
 
     String v2 = v1.replace("    kind: sbom-required\n    verdict: REVIEW", "    kind: sbom-required\n    verdict: DENY")
         .replace("  - id: review-hardware-fit", "  - id: deny-wtfpl\n    description: No WTFPL.\n    kind: license\n"
@@ -217,7 +239,7 @@ class OperatorPagesTest {
     assertThat(reeval).contains("policy-model@1.0").contains("changes").contains("DENY");
     assertThat(preview.body()).contains("id=\"regressions\"");
 
-    HttpResponse<String> json = call(TestAppliance.OPERATOR_TOKEN, "GET", "/admin/policy/enterprise-default/versions/2", null, null);
+    HttpResponse<String> json = call(adminToken, "GET", "/admin/policy/enterprise-default/versions/2", null, null);
     JsonNode p = JSON.readTree(json.body());
     assertThat(p.path("diff").path("changed").get(0).path("verdictAfter").asText()).isEqualTo("DENY");
     JsonNode model = p.path("reevaluation").path("models").get(0);
@@ -226,41 +248,66 @@ class OperatorPagesTest {
     assertThat(p.path("reevaluation").path("regressions").get(0).path("model").asText()).isEqualTo("policy-model@1.0");
 
     HttpResponse<String> activated = admin.post("/console/policy/activate", Map.of("name", "enterprise-default", "version", "2"));
-    assertThat(activated.body()).contains("version 2 is now the active policy (it replaced enterprise-default version 1)")
-        .contains("It judges 1 approved model version worse: suspended (no longer served) and back in the DPOs&#39; queue.");
-    // Judged DENY by the new version: suspended in the activation's transaction, then reviewed again.
+    assertThat(activated.body()).contains("Activate policy enterprise-default version 2 (replacing enterprise-default@1)")
+        .contains("1 rule(s) added, 1 removed, 1 changed; 1 approved model(s) judged more strictly");
+    assertThat(vault.catalog().find(versionId).orElseThrow().state()).as("a proposal changes nothing")
+        .isEqualTo(LifecycleState.APPROVED);
+    assertThat(confirmNewest(dpo).body()).contains("Confirmed and done");
+    // Judged DENY by the new version: suspended in the confirming transaction, then reviewed again.
     assertThat(vault.catalog().history(versionId)).extracting(e -> e.to().name()).endsWith("SUSPENDED", "DENIED");
-    assertThat(JSON.readTree(call(TestAppliance.OPERATOR_TOKEN, "GET", "/admin/policy", null, null).body())
+    assertThat(JSON.readTree(call(adminToken, "GET", "/admin/policy", null, null).body())
         .path("active").path("version").asInt()).isEqualTo(2);
     assertThat(admin.post("/console/policy/activate", Map.of("name", "enterprise-default", "version", "2")).statusCode())
         .isEqualTo(409);
     List<ObjectNode> records = app.auditRecordsSince(before);
     assertThat(records.stream().map(n -> n.path("type").asText()).toList())
-        .containsExactly("policy.saved", "policy.activated", "policy.saved", "policy.activated", "model.suspended",
-            "model.reviewed");
-    assertThat(records.get(3).path("fields").path("previousVersion").asText()).isEqualTo("1");
-    assertThat(records.get(3).path("actor").asText()).startsWith("user:admin");
+        .containsExactly("policy.saved", "change.proposed", "policy.activated", "policy.saved", "change.proposed",
+            "policy.activated", "model.suspended", "model.reviewed");
+    assertThat(records.get(5).path("fields").path("previousVersion").asText()).isEqualTo("1");
+    assertThat(records.get(5).path("actor").asText()).startsWith("user:dpo");
+    assertThat(records.get(5).path("payload").path("proposedBy").asText()).startsWith("admin");
+    assertThat(records.get(5).path("payload").path("confirmedBy").asText()).startsWith("dpo");
+    assertThat(records.get(6).path("payload").path("reason").asText()).startsWith("policy enterprise-default version 2"
+        + " judges it worse (");
   }
 
   @Test
   void theJsonPolicyRouteSavesYamlAndActivates() throws Exception {
     String yaml = PolicyFile.pack("permissive-only").source().replace("name: permissive-only", "name: json-policy");
-    HttpResponse<String> r = call(TestAppliance.OPERATOR_TOKEN, "POST", "/admin/policy", "text/yaml", yaml);
+    String adminToken = sessionToken(Role.ADMIN);
+    HttpResponse<String> r = call(adminToken, "POST", "/admin/policy", "text/yaml", yaml);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     JsonNode body = JSON.readTree(r.body());
     assertThat(body.path("policy").path("version").asInt()).isEqualTo(1);
     assertThat(body.path("reevaluation").has("models")).isTrue();
-    HttpResponse<String> same = call(TestAppliance.OPERATOR_TOKEN, "POST", "/admin/policy", "text/yaml", yaml);
+    HttpResponse<String> same = call(adminToken, "POST", "/admin/policy", "text/yaml", yaml);
     assertThat(same.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(same.body()).path("created").asBoolean()).isFalse();
-    assertThat(call(TestAppliance.OPERATOR_TOKEN, "POST", "/admin/policy/json-policy/versions/7/activate", null, null)
+    assertThat(call(adminToken, "POST", "/admin/policy/json-policy/versions/7/activate", null, null)
         .statusCode()).isEqualTo(404);
+
+    HttpResponse<String> proposed = call(adminToken, "POST", "/admin/policy/json-policy/versions/1/activate", null, null);
+    assertThat(proposed.statusCode()).as(proposed.body()).isEqualTo(202);
+    JsonNode change = JSON.readTree(proposed.body()).path("change");
+    assertThat(change.path("kind").asText()).isEqualTo("policy.activation");
+    assertThat(change.path("state").asText()).isEqualTo("PENDING");
+    assertThat(JSON.readTree(call(adminToken, "GET", "/admin/policy", null, null).body()).path("active").path("name").asText())
+        .isNotEqualTo("json-policy");
+    HttpResponse<String> confirmed = call(sessionToken(Role.DPO), "POST", "/admin/changes/" + change.path("id").asText()
+        + "/confirm", null, null);
+    assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+    assertThat(JSON.readTree(confirmed.body()).path("state").asText()).isEqualTo("CONFIRMED");
+    assertThat(JSON.readTree(call(adminToken, "GET", "/admin/policy", null, null).body()).path("active").path("name").asText())
+        .isEqualTo("json-policy");
   }
 
   @Test
   void trustAddRefusesABadPemAndRevokeFlagsTheModelsTheKeySigned() throws Exception {
     Vault vault = app.server.getApplicationContext().getBean(Vault.class);
     ConsoleClient admin = signedIn(Role.ADMIN);
+    ConsoleClient dpo = signedIn(Role.DPO);
+    String adminToken = sessionToken(Role.ADMIN);
+    String dpoToken = sessionToken(Role.DPO);
     HttpResponse<String> page = admin.get("/console/trust");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("org-transfer").contains("transfer");
@@ -278,17 +325,23 @@ class OperatorPagesTest {
     String pem = VerifyingKey.canonicalPem(SigningKey.generate(Curve.P256).verifyingKey().publicKey());
     HttpResponse<String> added = admin.post("/console/trust", Map.of("name", "partner", "role", "publisher", "pem", pem));
     assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
-    assertThat(added.body()).contains("Trusted &#39;partner&#39; for publisher");
+    assertThat(added.body()).contains("Proposed: Trust the key &#39;partner&#39;").contains("for publisher");
+    assertThat(vault.trust().find("partner")).isEmpty();
+    assertThat(confirmNewest(dpo).body()).contains("Confirmed and done: Trust the key &#39;partner&#39;");
     assertThat(vault.trust().find("partner").orElseThrow().role()).isEqualTo(TrustRole.PUBLISHER);
     assertThat(admin.post("/console/trust", Map.of("name", "partner-2", "role", "publisher", "pem", pem)).body())
         .contains("already trusted for publisher as &#39;partner&#39;");
 
     // a second transfer key signs a model, then is revoked: the model is flagged
     SigningKey second = SigningKey.generate(Curve.P256);
-    JsonNode viaJson = JSON.readTree(call(TestAppliance.OPERATOR_TOKEN, "POST", "/admin/trust", "application/json",
+    HttpResponse<String> viaJson = call(adminToken, "POST", "/admin/trust", "application/json",
         JSON.writeValueAsString(Map.of("name", "courier", "role", "transfer",
-            "pem", VerifyingKey.canonicalPem(second.verifyingKey().publicKey())))).body());
-    assertThat(viaJson.path("fingerprint").asText()).startsWith("sha256:");
+            "pem", VerifyingKey.canonicalPem(second.verifyingKey().publicKey()))));
+    assertThat(viaJson.statusCode()).as(viaJson.body()).isEqualTo(202);
+    JsonNode change = JSON.readTree(viaJson.body()).path("change");
+    assertThat(change.path("details").path("fingerprint").asText()).startsWith("sha256:");
+    assertThat(call(dpoToken, "POST", "/admin/changes/" + change.path("id").asText() + "/confirm", null, null)
+        .statusCode()).isEqualTo(200);
     String versionId = importModel(vault, "courier-model", second).version().id();
     String fp = vault.trust().find("courier").orElseThrow().fingerprint().hex();
     HttpResponse<String> noReason = admin.post("/console/trust/revoke", Map.of("fingerprint", fp, "reason", " "));
@@ -299,10 +352,11 @@ class OperatorPagesTest {
     assertThat(revoked.body()).contains("Revoked &#39;courier&#39;").contains("1 model version it vouched for is flagged");
     assertThat(vault.catalog().find(versionId).orElseThrow().flag()).isPresent();
     assertThat(admin.post("/console/trust/revoke", Map.of("fingerprint", fp, "reason", "again")).statusCode()).isEqualTo(409);
-    JsonNode listed = JSON.readTree(call(TestAppliance.OPERATOR_TOKEN, "GET", "/admin/trust", null, null).body()).path("data");
+    JsonNode listed = JSON.readTree(call(adminToken, "GET", "/admin/trust", null, null).body()).path("data");
     assertThat(listed.findValuesAsText("name")).contains("org-transfer", "partner", "courier");
-    assertThat(typesSince(before)).containsExactly("trust.added", "trust.added", "trust.revoked");
-    assertThat(app.auditRecordsSince(before).get(2).path("fields").path("modelsToFlag").asText()).isEqualTo("1");
+    assertThat(typesSince(before)).containsExactly("change.proposed", "trust.added", "change.proposed", "trust.added",
+        "trust.revoked");
+    assertThat(app.auditRecordsSince(before).get(4).path("fields").path("modelsToFlag").asText()).isEqualTo("1");
   }
 
   @Test

@@ -33,7 +33,8 @@ class ReviewPagesTest {
   @BeforeAll
   static void start() throws Exception {
     stand = ReviewStand.start(dir);
-    stand.user("ivy", EnumSet.of(Role.ADMIN, Role.DPO));
+    stand.user("ivy", EnumSet.of(Role.ADMIN));
+    stand.user("ines", EnumSet.of(Role.ADMIN));
     stand.user("dora", Set.of(Role.DPO));
     stand.user("dan", Set.of(Role.DPO));
     stand.user("adam", Set.of(Role.ADMIN));
@@ -116,7 +117,9 @@ class ReviewPagesTest {
 
   @Test
   void twoDposApproveAfterTheImporterAndAnEmptyJustificationAreRefused() throws Exception {
-    String id = stand.importModel("qwen3-four-eyes", "US", importerToken).get("versionId").asText();
+    // ines imports it as an ADMIN and is later made a DPO: she still may not approve what she imported.
+    String id = stand.importModel("qwen3-four-eyes", "US", stand.token("ines")).get("versionId").asText();
+    stand.becomeDpo("ines", "adam", "dan");
     String path = "/console/reviews/" + id;
 
     ConsoleClient dora = signedIn("dora");
@@ -125,11 +128,11 @@ class ReviewPagesTest {
     assertThat(tooShort.statusCode()).isEqualTo(400);
     assertThat(tooShort.body()).contains("class=\"error\"").contains("at least 10 characters").contains(">ok fine</textarea>");
 
-    ConsoleClient ivy = signedIn("ivy");
-    ivy.get(path);
-    HttpResponse<String> own = ivy.post(path + "/approve", Map.of("justification", WHY));
+    ConsoleClient ines = signedIn("ines");
+    ines.get(path);
+    HttpResponse<String> own = ines.post(path + "/approve", Map.of("justification", WHY));
     assertThat(own.statusCode()).isEqualTo(409);
-    assertThat(own.body()).contains("class=\"error\"").contains("ivy imported qwen3-four-eyes 1.0 and so cannot approve it")
+    assertThat(own.body()).contains("class=\"error\"").contains("ines imported qwen3-four-eyes 1.0 and so cannot approve it")
         .contains(WHY + "</textarea>");
 
     HttpResponse<String> first = dora.post(path + "/approve", Map.of("justification", WHY));

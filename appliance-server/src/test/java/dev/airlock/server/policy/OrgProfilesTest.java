@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.server.api.ReviewStand;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.OrgProfileActivation;
+import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.changes.PendingChanges;
 import dev.airlock.server.review.ModelReviews;
 import dev.airlock.server.review.Review;
 import dev.airlock.vault.Vault;
@@ -30,7 +33,10 @@ class OrgProfilesTest {
   @Test
   void aProfileIsValidatedSavedAndActivatedOnlyByTwoPeople() throws Exception {
     try (ReviewStand stand = ReviewStand.start(dir)) {
+      stand.user("ops", Set.of(Role.ADMIN));
+      stand.user("dpo-1", Set.of(Role.DPO));
       OrgProfiles profiles = stand.app.bean(OrgProfiles.class);
+      PendingChanges changes = stand.app.bean(PendingChanges.class);
       assertThatThrownBy(() -> profiles.save("monthly_active_users: lots", "user:ops"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("the organization profile: monthly_active_users must be a whole number >= 0, found 'lots'");
@@ -43,17 +49,20 @@ class OrgProfilesTest {
       assertThat(saved.created()).isTrue();
       assertThat(profiles.save("monthly_active_users: 5000\neu_domiciled: true\n", "user:ops").created()).isFalse();
       assertThat(profiles.active()).isEmpty();
-      assertThatThrownBy(() -> profiles.activate(saved.profile().version(), "user:ops", "user:ops"))
-          .hasMessage("the organization profile is activated by two people: user:ops proposed it, so another person"
-              + " must confirm");
+      PendingChange proposed = changes.propose(OrgProfileActivation.of(profiles, saved.profile().version()), "ops");
+      assertThat(profiles.active()).as("a proposal changes nothing").isEmpty();
+      assertThatThrownBy(() -> changes.confirm(proposed.id(), "ops")).hasMessage("Only a DPO confirms a change, and"
+          + " ops is not one: ask a DPO to confirm it (it waits for them under Changes).");
       assertThat(profiles.active()).isEmpty();
 
-      profiles.activate(saved.profile().version(), "user:ops", "user:dpo-1");
+      changes.confirm(proposed.id(), "dpo-1");
       List<ObjectNode> records = stand.app.auditRecordsSince(before);
       assertThat(records).extracting(r -> r.path("type").asText()).containsExactly("org_profile.saved",
-          "org_profile.activated");
-      assertThat(records.get(1).path("payload").path("proposedBy").asText()).isEqualTo("user:ops");
-      assertThat(records.get(1).path("payload").path("confirmedBy").asText()).isEqualTo("user:dpo-1");
+          "change.proposed", "org_profile.activated");
+      assertThat(records.get(2).path("payload").path("proposedBy").asText()).isEqualTo("ops");
+      assertThat(records.get(2).path("payload").path("confirmedBy").asText()).isEqualTo("dpo-1");
+      assertThat(profiles.active().orElseThrow().proposedBy()).isEqualTo("user:ops");
+      assertThat(profiles.active().orElseThrow().confirmedBy()).isEqualTo("user:dpo-1");
       assertThat(profiles.active().orElseThrow().profile().profile().monthlyActiveUsers()).contains(5000L);
     }
   }
@@ -83,13 +92,13 @@ class OrgProfilesTest {
       OrgProfiles.Saved big = profiles.save("monthly_active_users: 800000000\n", "user:ops");
       assertThat(big.reevaluation().regressions()).extracting(r -> r.after().name()).containsExactly("DENY");
       int before = stand.app.auditCount();
-      OrgProfiles.Activated activated = profiles.activate(big.profile().version(), "user:ops", "user:dpo-1");
+      PendingChanges changes = stand.app.bean(PendingChanges.class);
+      changes.confirm(changes.propose(OrgProfileActivation.of(profiles, big.profile().version()), "ops").id(), "dpo-1");
 
-      assertThat(activated.suspended()).containsExactly(versionId);
       Vault vault = stand.app.bean(Vault.class);
       assertThat(vault.catalog().find(versionId).orElseThrow().state()).isEqualTo(LifecycleState.DENIED);
       assertThat(stand.app.auditRecordsSince(before)).extracting(r -> r.path("type").asText())
-          .containsExactly("org_profile.activated", "model.suspended", "model.reviewed");
+          .containsExactly("change.proposed", "org_profile.activated", "model.suspended", "model.reviewed");
       Review again = reviews.latest(versionId).orElseThrow().review();
       assertThat(again.orgProfileVersion()).contains(big.profile().version());
       assertThat(again.notes()).contains("Judged with organization profile version " + big.profile().version()
