@@ -1,5 +1,7 @@
 package dev.airlock.server;
 
+import dev.airlock.server.vocabulary.Sql;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -2,9 +2,8 @@ package dev.airlock.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.airlock.audit.AuditLogException;
-import dev.airlock.server.Refusal;
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Refusal;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Principal;
 import io.micronaut.http.HttpRequest;
@@ -13,7 +12,6 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import java.io.IOException;
-import java.util.NoSuchElementException;
 
 /** How every JSON admin API route answers: the result as JSON, or an error mapped to its status. */
 public final class Api {
@@ -51,32 +49,19 @@ public final class Api {
     MutableHttpResponse<?> run() throws IOException;
   }
 
-  /**
-   * Runs the action: bad input is 400, a {@link Refusal} its own status (403 who may not, 409 the
-   * state forbids it) and code, an unknown thing 404, a state that forbids it 409, an audit log
-   * that cannot record it 503 (and then nothing was changed).
-   */
+  /** Runs the action and answers its result as JSON, or its failure as {@link Problems} maps it. */
   public static MutableHttpResponse<?> run(HttpStatus success, Action action) {
     return answer(() -> json(success, action.run()));
   }
 
-  /** Runs an action that answers itself, its failures mapped as {@link #run} maps them. */
+  /** Runs an action that answers itself, its failures answered as {@link Problems} maps them. */
   public static MutableHttpResponse<?> answer(Answering action) {
     try {
       return action.run();
-    } catch (Refusal e) {
-      return AdminController.problem(HttpStatus.valueOf(e.status()), e.getMessage(), e.code());
-    } catch (IllegalArgumentException e) {
-      return AdminController.problem(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
-    } catch (NoSuchElementException e) {
-      return AdminController.problem(HttpStatus.NOT_FOUND, e.getMessage(), "not_found");
-    } catch (IllegalStateException e) {
-      return AdminController.problem(HttpStatus.CONFLICT, e.getMessage(), "conflict");
-    } catch (AuditLogException e) {
-      return AdminController.problem(HttpStatus.SERVICE_UNAVAILABLE,
-          "The audit log cannot record this change, so it was not made. Retry later.", "audit_unavailable");
     } catch (IOException e) {
-      return AdminController.problem(HttpStatus.BAD_REQUEST, "The body is not the JSON expected: " + e.getMessage(), "invalid_json");
+      return Problems.notJson(e);
+    } catch (RuntimeException e) {
+      return Problems.answer(e);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.airlock.server.api;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auditing.AuditRefusedException;
 import dev.airlock.server.auditing.ErasureRequests;
 import io.micronaut.http.HttpStatus;
@@ -17,11 +17,11 @@ final class AuditAnswers {
     try {
       return Api.run(success, action);
     } catch (AuditRefusedException e) {
-      return AdminController.problem(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), "audit_unavailable");
+      return Problems.write(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), "audit_unavailable");
     } catch (IndexOutOfBoundsException e) {
-      return AdminController.problem(HttpStatus.NOT_FOUND, e.getMessage(), "not_found");
+      return Problems.write(HttpStatus.NOT_FOUND, e.getMessage(), "not_found");
     } catch (ErasureRequests.ErasureRefusedException e) {
-      return AdminController.problem(HttpStatus.CONFLICT, e.getMessage(), "erasure_refused");
+      return Problems.write(HttpStatus.CONFLICT, e.getMessage(), "erasure_refused");
     }
   }
 }

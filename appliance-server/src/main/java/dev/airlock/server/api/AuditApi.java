@@ -1,18 +1,18 @@
 package dev.airlock.server.api;
 
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.audit.index.AuditIndex;
 import dev.airlock.audit.index.DayCount;
-import dev.airlock.server.apps.AdminController;
 import dev.airlock.server.auditing.AuditIntegrity;
 import dev.airlock.server.auditing.AuditRefusedException;
 import dev.airlock.server.auditing.AuditSearch;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
-import dev.airlock.server.console.AuditExports;
-import dev.airlock.server.console.AuditFilters;
-import dev.airlock.server.console.AuditViews;
-import dev.airlock.server.console.RequestCharts;
+import dev.airlock.server.auditing.AuditExports;
+import dev.airlock.server.auditing.AuditFilters;
+import dev.airlock.server.auditing.AuditViews;
+import dev.airlock.server.auditing.RequestCharts;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
@@ -89,9 +89,9 @@ public class AuditApi {
     try {
       return exports.download(AuditFilters.of(request).query(), Access.require(request).username());
     } catch (IllegalArgumentException e) {
-      return AdminController.problem(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
+      return Problems.write(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
     } catch (AuditRefusedException e) {
-      return AdminController.problem(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), "audit_unavailable");
+      return Problems.write(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), "audit_unavailable");
     }
   }
 

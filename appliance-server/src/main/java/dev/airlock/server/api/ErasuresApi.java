@@ -1,12 +1,12 @@
 package dev.airlock.server.api;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auditing.ErasureRequests;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;
 import dev.airlock.server.auth.Role;
-import dev.airlock.server.console.AuditViews;
+import dev.airlock.server.auditing.AuditViews;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
@@ -56,7 +56,7 @@ public class ErasuresApi {
   @Allowed({Role.DPO, Role.ADMIN})
   public MutableHttpResponse<?> request(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return AuditAnswers.run(HttpStatus.CREATED, () -> {
-      NewErasure n = AdminController.read(body, NewErasure.class);
+      NewErasure n = Problems.read(body, NewErasure.class);
       return AuditViews.erasure(erasures.requestErasure(n.subject(), person(request), n.reason()));
     });
   }

@@ -1,6 +1,6 @@
 package dev.airlock.server.api;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
@@ -41,7 +41,7 @@ public class ExternalsApi {
   @Post(consumes = MediaType.ALL)
   public MutableHttpResponse<?> register(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return Api.run(HttpStatus.CREATED, () -> {
-      ExternalServers.Registered r = externals.register(AdminController.read(body, ExternalServers.Registration.class),
+      ExternalServers.Registered r = externals.register(Problems.read(body, ExternalServers.Registration.class),
           Access.require(request).actorName());
       Map<String, Object> out = view(r.version());
       r.review().ifPresent(review -> {

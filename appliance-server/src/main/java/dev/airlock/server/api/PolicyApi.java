@@ -1,10 +1,10 @@
 package dev.airlock.server.api;
 
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.policy.InvalidPolicyException;
 import dev.airlock.policy.PolicyChange;
 import dev.airlock.policy.PolicyStore.StoredPolicy;
 import dev.airlock.policy.Rule;
-import dev.airlock.server.apps.AdminController;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
@@ -76,7 +76,7 @@ public class PolicyApi {
     String type = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
     String bare = type == null ? "" : type.split(";")[0].strip().toLowerCase(Locale.ROOT);
     if (!YAML_TYPES.contains(bare)) {
-      return AdminController.problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the policy's YAML as the body with"
+      return Problems.write(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the policy's YAML as the body with"
           + " 'Content-Type: application/yaml' (or text/yaml); found " + (type == null ? "none" : "'" + type + "'") + ".",
           "unsupported_media_type");
     }

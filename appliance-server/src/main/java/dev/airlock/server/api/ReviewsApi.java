@@ -1,7 +1,7 @@
 package dev.airlock.server.api;
 
+import dev.airlock.server.vocabulary.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.server.apps.AdminController;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;
@@ -93,7 +93,7 @@ public class ReviewsApi {
   public MutableHttpResponse<?> review(HttpRequest<?> request, @PathVariable String versionId) {
     Principal p = Access.require(request);
     if (!p.isUser()) {
-      return AdminController.problem(HttpStatus.FORBIDDEN, "Only a person asks for a review: sign in"
+      return Problems.write(HttpStatus.FORBIDDEN, "Only a person asks for a review: sign in"
           + " (POST /admin/session) and send the session token.", "console_user_required");
     }
     return refusals(() -> {
@@ -124,13 +124,13 @@ public class ReviewsApi {
   private MutableHttpResponse<?> decide(HttpRequest<?> request, byte[] body, Decide decide) {
     Principal p = Access.require(request);
     if (!p.isUser()) {
-      return AdminController.problem(HttpStatus.FORBIDDEN, "Only a person decides on a model: sign in as a DPO"
+      return Problems.write(HttpStatus.FORBIDDEN, "Only a person decides on a model: sign in as a DPO"
           + " (POST /admin/session) and send the session token; the operator token cannot approve or reject.",
           "console_user_required");
     }
     return refusals(() -> {
       Justification j = body == null || body.length == 0 ? new Justification(null)
-          : AdminController.read(body, Justification.class);
+          : Problems.read(body, Justification.class);
       DecisionResult r = decide.run(p.username(), j.justification());
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("decision", r.decision().kind().name());
@@ -148,7 +148,7 @@ public class ReviewsApi {
     try {
       return Api.run(HttpStatus.OK, action);
     } catch (ApprovalRefused e) {
-      return AdminController.problem(status(e.code()), e.getMessage(), e.code().id());
+      return Problems.write(status(e.code()), e.getMessage(), e.code().id());
     }
   }
 

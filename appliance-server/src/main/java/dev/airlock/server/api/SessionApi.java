@@ -1,6 +1,6 @@
 package dev.airlock.server.api;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;
@@ -50,9 +50,9 @@ public class SessionApi {
   public MutableHttpResponse<?> signIn(HttpRequest<?> request, @Nullable @Body byte[] body) throws IOException {
     Credentials c;
     try {
-      c = AdminController.read(body, Credentials.class);
+      c = Problems.read(body, Credentials.class);
     } catch (IOException | IllegalArgumentException e) {
-      return AdminController.problem(HttpStatus.BAD_REQUEST, "Send {\"username\": ..., \"password\": ...} as JSON.", "invalid_json");
+      return Problems.write(HttpStatus.BAD_REQUEST, "Send {\"username\": ..., \"password\": ...} as JSON.", "invalid_json");
     }
     SignIn.Result r = signIn.signIn(c.username(), c.password() == null ? new char[0] : c.password().toCharArray(),
         SignIn.address(request));
@@ -62,8 +62,8 @@ public class SessionApi {
         out.put("token", in.token());
         yield Api.json(HttpStatus.CREATED, out);
       }
-      case SignIn.Refused no -> AdminController.problem(HttpStatus.UNAUTHORIZED, no.message(), "invalid_credentials");
-      case SignIn.Throttled t -> AdminController.problem(HttpStatus.TOO_MANY_REQUESTS, t.message(), "throttled")
+      case SignIn.Refused no -> Problems.write(HttpStatus.UNAUTHORIZED, no.message(), "invalid_credentials");
+      case SignIn.Throttled t -> Problems.write(HttpStatus.TOO_MANY_REQUESTS, t.message(), "throttled")
           .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, t.retryAfter().toSeconds())));
     };
   }
@@ -80,7 +80,7 @@ public class SessionApi {
     return Api.run(HttpStatus.OK, () -> {
       Principal me = Access.require(request);
       if (!me.isUser()) throw new IllegalArgumentException("the operator token has no password to change");
-      PasswordChange p = AdminController.read(body, PasswordChange.class);
+      PasswordChange p = Problems.read(body, PasswordChange.class);
       users.changePassword(me.username(), chars(p.current()), chars(p.next()));
       return Map.of("message", "Password changed.");
     });

@@ -1,6 +1,6 @@
 package dev.airlock.server.api;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
@@ -55,7 +55,7 @@ public class TrustApi {
   @Post(consumes = MediaType.ALL)
   public MutableHttpResponse<?> add(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return Api.run(HttpStatus.ACCEPTED, () -> {
-      NewKey k = AdminController.read(body, NewKey.class);
+      NewKey k = Problems.read(body, NewKey.class);
       String proposer = Api.person(request);
       PendingChange p = changes.propose(TrustedKey.of(trust.check(k.name(), k.role(), k.pem())), proposer);
       Map<String, Object> out = new LinkedHashMap<>();
@@ -69,7 +69,7 @@ public class TrustApi {
   @Post(uri = "/revoke", consumes = MediaType.ALL)
   public MutableHttpResponse<?> revoke(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return Api.run(HttpStatus.OK, () -> {
-      Revocation r = AdminController.read(body, Revocation.class);
+      Revocation r = Problems.read(body, Revocation.class);
       if (r.key() == null || r.key().isBlank()) {
         throw new IllegalArgumentException("give 'key': the entry's name or its sha256: fingerprint");
       }

@@ -1,6 +1,6 @@
 package dev.airlock.server.api;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.ConsoleUser;
 import dev.airlock.server.auth.Role;
@@ -67,7 +67,7 @@ public class UsersApi {
   @Post(consumes = MediaType.ALL)
   public MutableHttpResponse<?> create(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return Api.answer(() -> {
-      NewUser n = AdminController.read(body, NewUser.class);
+      NewUser n = Problems.read(body, NewUser.class);
       return answer(grants.create(n.username(), n.displayName(), roles(n.roles()), Api.person(request)), HttpStatus.CREATED);
     });
   }
@@ -75,7 +75,7 @@ public class UsersApi {
   @Put(uri = "/{username}/roles", consumes = MediaType.ALL)
   public MutableHttpResponse<?> setRoles(HttpRequest<?> request, @PathVariable String username, @Nullable @Body byte[] body) {
     return Api.answer(() -> {
-      Set<Role> roles = roles(AdminController.read(body, RolesBody.class).roles());
+      Set<Role> roles = roles(Problems.read(body, RolesBody.class).roles());
       return answer(grants.setRoles(username, roles, Api.person(request)), HttpStatus.OK);
     });
   }

@@ -1,5 +1,6 @@
 package dev.airlock.server.apps;
 
+import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
@@ -67,39 +68,11 @@ public class AdminController {
       String actor = Access.require(request).actorName();
       Object result = action.run(actor);
       return HttpResponse.status(success).body(JSON.writeValueAsBytes(result)).contentType(MediaType.APPLICATION_JSON_TYPE);
-    } catch (ActiveModels.NotServableException e) {
-      return problem(HttpStatus.CONFLICT, e.getMessage(), "version_not_servable");
-    } catch (IllegalArgumentException e) {
-      return problem(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request");
-    } catch (NoSuchElementException e) {
-      return problem(HttpStatus.NOT_FOUND, e.getMessage(), "not_found");
-    } catch (AuditLogException e) {
-      return problem(HttpStatus.SERVICE_UNAVAILABLE, "The audit log cannot record this change, so it was not made. Retry later.",
-          "audit_unavailable");
     } catch (IOException e) {
-      return problem(HttpStatus.BAD_REQUEST, "The body is not the JSON expected: " + e.getMessage(), "invalid_json");
-    } catch (IllegalStateException e) {
-      return problem(HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage(), "server_error");
+      return Problems.notJson(e);
+    } catch (RuntimeException e) {
+      return Problems.answer(e);
     }
-  }
-
-  /** An error in the OpenAI error shape, as every admin API route answers. */
-  public static MutableHttpResponse<?> problem(HttpStatus status, String message, String code) {
-    Map<String, Object> err = new LinkedHashMap<>();
-    err.put("message", message);
-    err.put("type", "invalid_request_error");
-    err.put("param", null);
-    err.put("code", code);
-    try {
-      return HttpResponse.status(status).body(JSON.writeValueAsBytes(Map.of("error", err))).contentType(MediaType.APPLICATION_JSON_TYPE);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  public static <T> T read(byte[] body, Class<T> type) throws IOException {
-    if (body == null || body.length == 0) throw new IllegalArgumentException("a JSON body is required");
-    return JSON.readValue(body, type);
   }
 
   /** Removed fields, with what to do instead: an activation names a catalog version and nothing else. */
@@ -131,7 +104,7 @@ public class AdminController {
   @Post(uri = "/apps", consumes = MediaType.ALL)
   public MutableHttpResponse<?> createApp(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return guarded(request, HttpStatus.CREATED, actor -> {
-      Apps.Created created = apps.create(read(body, Apps.Spec.class), actor);
+      Apps.Created created = apps.create(Problems.read(body, Apps.Spec.class), actor);
       Map<String, Object> out = appView(created.app());
       out.put("key", keyView(created.key()));
       return out;
@@ -151,7 +124,7 @@ public class AdminController {
 
   @Patch(uri = "/apps/{id}", consumes = MediaType.ALL)
   public MutableHttpResponse<?> updateApp(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
-    return guarded(request, HttpStatus.OK, actor -> appView(apps.update(id, read(body, Apps.Spec.class), actor)));
+    return guarded(request, HttpStatus.OK, actor -> appView(apps.update(id, Problems.read(body, Apps.Spec.class), actor)));
   }
 
   @Get("/apps/{id}/keys")

@@ -1,8 +1,8 @@
 package dev.airlock.server.apps;
 
+import dev.airlock.server.vocabulary.AdminRecords;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.audit.AuditLog;
-import dev.airlock.server.gateway.GatewayConfig;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import javax.sql.DataSource;
 
 /**
@@ -29,6 +29,13 @@ import javax.sql.DataSource;
  */
 @Singleton
 public class Apps {
+  /** Default per-app request limit: generous for one internal app, still stops a runaway loop. */
+  public static final int DEFAULT_REQUESTS_PER_MINUTE = 600;
+  /** Default per-app token quota per minute: a few long chats per second on one GPU. */
+  public static final long DEFAULT_TOKENS_PER_MINUTE = 200_000;
+  /** Default largest request body: long prompts fit, a pasted file of megabytes does not. */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+
   /**
    * How long an authenticated key is trusted without a database lookup. Revocation on another
    * node takes effect within this time; on this node it is immediate.
@@ -58,9 +65,9 @@ public class Apps {
   public Created create(Spec spec, String actor) {
     String name = requireName(spec.name());
     App app = new App(ApiKeyFormat.newId("app"), name,
-        positive(spec.requestsPerMinute(), GatewayConfig.DEFAULT_REQUESTS_PER_MINUTE, "requestsPerMinute"),
-        positive(spec.tokensPerMinute(), GatewayConfig.DEFAULT_TOKENS_PER_MINUTE, "tokensPerMinute"),
-        positive(spec.maxRequestBytes(), GatewayConfig.DEFAULT_MAX_REQUEST_BYTES, "maxRequestBytes"),
+        positive(spec.requestsPerMinute(), DEFAULT_REQUESTS_PER_MINUTE, "requestsPerMinute"),
+        positive(spec.tokensPerMinute(), DEFAULT_TOKENS_PER_MINUTE, "tokensPerMinute"),
+        positive(spec.maxRequestBytes(), DEFAULT_MAX_REQUEST_BYTES, "maxRequestBytes"),
         Optional.ofNullable(spec.subjectHeader()).filter(h -> !h.isBlank()),
         grants(spec.grants()));
     String secret = ApiKeyFormat.newSecret();

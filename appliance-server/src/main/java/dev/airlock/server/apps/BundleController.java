@@ -1,5 +1,7 @@
 package dev.airlock.server.apps;
 
+import dev.airlock.server.vocabulary.Problems;
+import dev.airlock.server.vocabulary.AdminRecords;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
@@ -82,7 +84,7 @@ public class BundleController {
           + e.getMessage() + "), so nothing was imported: check the data directory's disk and permissions,"
           + " then send it again.", "vault_io_error");
     } catch (AuditLogException e) {
-      return AdminController.problem(HttpStatus.SERVICE_UNAVAILABLE,
+      return Problems.write(HttpStatus.SERVICE_UNAVAILABLE,
           "The audit log cannot record this import. The vault's catalog may now hold the model in state"
               + " IMPORTED (never served as is): restore the audit log, then check 'airlock vault list'.",
           "audit_unavailable");
@@ -152,7 +154,7 @@ public class BundleController {
     record.put("reason", message);
     record.put("bytesReceived", upload.bytes);
     audit.append(AdminRecords.of("admin.bundle.refused", actor, record));
-    return unread(AdminController.problem(status, message, code));
+    return unread(Problems.write(status, message, code));
   }
 
   /**

@@ -11,7 +11,7 @@ import dev.airlock.audit.note.NoteFormatException;
 import dev.airlock.audit.note.NoteVerificationException;
 import dev.airlock.audit.note.NoteVerifier;
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.security.MessageDigest;

@@ -4,7 +4,7 @@ import dev.airlock.audit.AuditLog;
 import dev.airlock.audit.AuditLogException;
 import dev.airlock.audit.Erasure;
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.ResultSet;

@@ -1,6 +1,5 @@
 package dev.airlock.server.auth;
 
-import dev.airlock.server.gateway.OperatorAuth;
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
@@ -169,7 +168,7 @@ public class Access {
     return new Principal(user.username(), user.displayName(), user.roles(), Optional.of(s), user.mustChangePassword());
   }
 
-  static boolean isSafe(HttpMethod m) {
+  public static boolean isSafe(HttpMethod m) {
     return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS;
   }
 

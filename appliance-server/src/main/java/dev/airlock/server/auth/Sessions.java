@@ -1,7 +1,7 @@
 package dev.airlock.server.auth;
 
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

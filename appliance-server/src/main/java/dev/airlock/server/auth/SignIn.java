@@ -1,7 +1,7 @@
 package dev.airlock.server.auth;
 
 import dev.airlock.audit.AuditLog;
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.AdminRecords;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;

@@ -2,9 +2,9 @@ package dev.airlock.server.auth;
 
 import dev.airlock.audit.AuditLog;
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.Refusal;
-import dev.airlock.server.Sql;
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.Refusal;
+import dev.airlock.server.vocabulary.Sql;
+import dev.airlock.server.vocabulary.AdminRecords;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.sql.Connection;

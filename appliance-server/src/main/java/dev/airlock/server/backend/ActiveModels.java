@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.audit.AuditLog;
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.AdminRecords;
+import dev.airlock.server.vocabulary.Refusal;
+import dev.airlock.server.vocabulary.ServerFailure;
 import dev.airlock.server.engine.EngineConfig;
 import dev.airlock.vault.catalog.Catalog;
 import dev.airlock.vault.catalog.IllegalTransitionException;
@@ -33,7 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import javax.sql.DataSource;
 
 /**
@@ -79,13 +81,12 @@ public class ActiveModels {
   }
 
   /**
-   * The catalog version is not in a state that may be served (409): not yet approved by the DPOs,
-   * denied, suspended, retired or revoked. The message names the state and what to do.
+   * The catalog version is not in a state that may be served (409 {@code version_not_servable}):
+   * not yet approved by the DPOs, denied, suspended, retired or revoked. The message names the
+   * state and what to do.
    */
-  public static final class NotServableException extends RuntimeException {
-    public NotServableException(String message) {
-      super(message);
-    }
+  static Refusal notServable(String message) {
+    return Refusal.conflict("version_not_servable", message);
   }
 
   private record Snapshot(Map<String, ServedModel> models, Map<String, String> aliases) {}
@@ -152,8 +153,8 @@ public class ActiveModels {
    *
    * @throws IllegalArgumentException a bad field (400)
    * @throws NoSuchElementException no such catalog version (404)
-   * @throws NotServableException the version is not APPROVED or ACTIVE (409)
-   * @throws IllegalStateException the servable directory cannot be laid out (500)
+   * @throws Refusal {@code version_not_servable}: the version is not APPROVED or ACTIVE (409)
+   * @throws ServerFailure the servable directory cannot be laid out (500)
    */
   public ServedModel activate(String modelId, Activation a, String actor) {
     if (modelId == null || modelId.isBlank() || modelId.length() > 200) {
@@ -247,7 +248,7 @@ public class ActiveModels {
       Path dir = layout.materialize(version.id());
       return (kind.equals("embedded") ? ServableLayout.singleGguf(dir) : dir).toString();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot lay out " + version.modelName() + " " + version.version()
+      throw new ServerFailure("cannot lay out " + version.modelName() + " " + version.version()
           + " for serving: " + e.getMessage(), e);
     }
   }
@@ -256,14 +257,14 @@ public class ActiveModels {
     String what = v.modelName() + " " + v.version() + " is " + v.state() + " in the vault";
     switch (v.state()) {
       case APPROVED, ACTIVE -> { }
-      case IMPORTED, UNDER_REVIEW, DENIED -> throw new NotServableException(what
+      case IMPORTED, UNDER_REVIEW, DENIED -> throw notServable(what
           + "; a DPO must approve it before it can be served (only an APPROVED or already ACTIVE version can be activated)");
-      case SUSPENDED -> throw new NotServableException(what
+      case SUSPENDED -> throw notServable(what
           + "; it was suspended because what it was approved on changed (a policy, the organization profile, or a"
           + " revoked key): it is served again only after a new review and the DPOs' approval");
-      case RETIRED -> throw new NotServableException(what
+      case RETIRED -> throw notServable(what
           + "; a retired version is not served again: import, review and approve a new version");
-      case REVOKED -> throw new NotServableException(what + "; a revoked version is never served again");
+      case REVOKED -> throw notServable(what + "; a revoked version is never served again");
     }
   }
 
@@ -402,7 +403,7 @@ public class ActiveModels {
     try {
       return catalog.transition(c, versionId, to, actor, Optional.of(reason));
     } catch (IllegalTransitionException e) {
-      throw new NotServableException(e.getMessage());
+      throw notServable(e.getMessage());
     }
   }
 

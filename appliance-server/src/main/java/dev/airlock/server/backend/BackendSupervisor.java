@@ -316,7 +316,7 @@ public class BackendSupervisor implements AutoCloseable {
     Path work = engineDir.resolve(fileName(replica));
     LOG.info("backend replica launching: model={} replica={} port={} kind=embedded threads={} ctxSize={} log={}",
         model.id(), replica.index(), port, spec.threads(), spec.ctxSize(), log);
-    return EmbeddedEngineLauncher.start(new EmbeddedEngineLauncher.Settings(Path.of(model.vaultPath()), model.id(), port,
+    return EmbeddedEngineLauncher.start(new EmbeddedEngineLauncher.Settings(Path.of(model.servedFrom()), model.id(), port,
         spec.threads(), spec.ctxSize(), spec.embeddings(), work), log);
   }
 

@@ -3,12 +3,12 @@ package dev.airlock.server.backend;
 import java.util.Optional;
 
 /**
- * A model activated on a backend: its id (the name the backend serves it under), where its weights
- * are (a directory for vLLM, a GGUF file for the embedded engine), how it is served, and the vault
- * catalog version it was activated from, if any.
+ * A model activated on a backend: its id (the name the backend serves it under), where the server
+ * laid its files out from the vault (a directory for vLLM, its GGUF file for the embedded engine,
+ * empty for an external server), how it is served, and the vault catalog version it serves.
  */
-public record ServedModel(String id, String vaultPath, BackendSpec backend, Optional<String> catalogVersionId) {
-  public ServedModel(String id, String vaultPath, BackendSpec backend) {
-    this(id, vaultPath, backend, Optional.empty());
+public record ServedModel(String id, String servedFrom, BackendSpec backend, Optional<String> catalogVersionId) {
+  public ServedModel(String id, String servedFrom, BackendSpec backend) {
+    this(id, servedFrom, backend, Optional.empty());
   }
 }

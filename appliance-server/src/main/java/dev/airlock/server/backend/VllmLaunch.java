@@ -31,7 +31,7 @@ public final class VllmLaunch {
     List<String> cmd = new ArrayList<>();
     cmd.add(executable);
     cmd.add("serve");
-    cmd.add(model.vaultPath());
+    cmd.add(model.servedFrom());
     cmd.add("--served-model-name");
     cmd.add(model.id());
     cmd.add("--host");

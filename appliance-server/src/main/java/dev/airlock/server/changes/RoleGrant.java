@@ -1,6 +1,6 @@
 package dev.airlock.server.changes;
 
-import dev.airlock.server.Refusal;
+import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.auth.ConsoleUser;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;

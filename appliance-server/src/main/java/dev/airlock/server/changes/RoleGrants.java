@@ -1,7 +1,7 @@
 package dev.airlock.server.changes;
 
 import dev.airlock.server.ApplianceDatabase;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import dev.airlock.server.auth.ConsoleUser;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;

@@ -1,7 +1,7 @@
 package dev.airlock.server.changes;
 
 import dev.airlock.audit.Actor;
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.AdminRecords;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.airlock.server.console;
 
+import dev.airlock.server.auditing.RequestCharts;
+import dev.airlock.server.auditing.AuditExports;
+import dev.airlock.server.auditing.AuditViews;
+import dev.airlock.server.auditing.AuditFilters;
 import dev.airlock.audit.index.AuditIndex;
 import dev.airlock.audit.index.DayCount;
 import dev.airlock.server.ApplianceConfig;

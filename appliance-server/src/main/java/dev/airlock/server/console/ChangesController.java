@@ -1,6 +1,6 @@
 package dev.airlock.server.console;
 
-import dev.airlock.server.Refusal;
+import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;

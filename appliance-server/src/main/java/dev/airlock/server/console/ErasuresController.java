@@ -1,5 +1,6 @@
 package dev.airlock.server.console;
 
+import dev.airlock.server.auditing.AuditViews;
 import dev.airlock.server.auditing.AuditRefusedException;
 import dev.airlock.server.auditing.ErasureRequests;
 import dev.airlock.server.auth.Access;

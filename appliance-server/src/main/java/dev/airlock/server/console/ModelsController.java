@@ -142,28 +142,12 @@ public class ModelsController {
 
   /** Runs a change and shows the page with its outcome; a refusal keeps the page, with the reason and its status. */
   private Object change(HttpRequest<?> request, Supplier<String> action) {
-    HttpStatus status;
-    String message;
     try {
       String done = action.get();
       return pages.ok(page(request).notice(done));
-    } catch (ActiveModels.NotServableException e) {
-      status = HttpStatus.CONFLICT;
-      message = e.getMessage();
-    } catch (IllegalArgumentException e) {
-      status = HttpStatus.BAD_REQUEST;
-      message = e.getMessage();
-    } catch (NoSuchElementException e) {
-      status = HttpStatus.NOT_FOUND;
-      message = e.getMessage();
-    } catch (AuditLogException e) {
-      status = HttpStatus.SERVICE_UNAVAILABLE;
-      message = "the audit log cannot record this change, so it was not made; retry later";
-    } catch (IllegalStateException e) {
-      status = HttpStatus.INTERNAL_SERVER_ERROR;
-      message = e.getMessage();
+    } catch (RuntimeException e) {
+      return pages.render(page(request).error(PageErrors.message(e)), PageErrors.status(e));
     }
-    return pages.render(page(request).error(sentence(message)), status);
   }
 
   static ActiveModels.Activation activation(Map<String, String> form, String versionId) {
@@ -209,10 +193,6 @@ public class ModelsController {
     return v;
   }
 
-  private static String sentence(String message) {
-    String s = SignInController.capitalize(message);
-    return s.endsWith(".") ? s : s + ".";
-  }
 
   private Page page(HttpRequest<?> request) {
     List<ModelVersion> catalog;

@@ -1,33 +1,24 @@
 package dev.airlock.server.console;
 
-import dev.airlock.audit.AuditLogException;
-import dev.airlock.server.Refusal;
+import dev.airlock.server.vocabulary.Problems;
 import io.micronaut.http.HttpStatus;
-import java.util.NoSuchElementException;
 
 /**
  * How an operator page shows a refused change: the service's message on the page, with the status
- * the JSON API would answer (400 bad input, 403 not yours to do, 404 unknown, 409 wrong state,
- * 503 no audit log).
+ * the JSON API answers ({@link Problems}: 400 bad input, 403 not yours to do, 404 unknown, 409
+ * wrong state, 500 the appliance's own trouble, 503 no audit log).
  */
 final class PageErrors {
   private PageErrors() {}
 
   /** The status for a failure, or the failure rethrown when it is not a user-facing one. */
   static HttpStatus status(RuntimeException e) {
-    return switch (e) {
-      case Refusal x -> HttpStatus.valueOf(x.status());
-      case NoSuchElementException x -> HttpStatus.NOT_FOUND;
-      case IllegalArgumentException x -> HttpStatus.BAD_REQUEST;
-      case IllegalStateException x -> HttpStatus.CONFLICT;
-      case AuditLogException x -> HttpStatus.SERVICE_UNAVAILABLE;
-      default -> throw e;
-    };
+    return Problems.of(e).status();
   }
 
   static String message(RuntimeException e) {
-    if (e instanceof AuditLogException) return "The audit log cannot record this change, so it was not made. Retry later.";
-    String m = e.getMessage() == null ? "the change was refused" : e.getMessage();
+    String m = Problems.of(e).message();
+    if (m == null) m = "the change was refused";
     return SignInController.capitalize(m) + (m.endsWith(".") ? "" : ".");
   }
 

@@ -2,7 +2,7 @@ package dev.airlock.server.console;
 
 import dev.airlock.policy.InvalidPolicyException;
 import dev.airlock.policy.PolicyFile;
-import dev.airlock.server.Refusal;
+import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;

@@ -1,6 +1,6 @@
 package dev.airlock.server.review;
 
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.AdminRecords;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +18,7 @@ import dev.airlock.policy.PolicyFacts;
 import dev.airlock.policy.PolicyFile;
 import dev.airlock.policy.PolicyStore;
 import dev.airlock.policy.Verdict;
-import dev.airlock.server.Sql;
+import dev.airlock.server.vocabulary.Sql;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.bundle.BundlePaths;
 import dev.airlock.vault.catalog.CatalogFile;

@@ -2,8 +2,8 @@ package dev.airlock.server.review;
 
 import dev.airlock.audit.Actor;
 import dev.airlock.audit.AuditLog;
-import dev.airlock.server.Sql;
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.Sql;
+import dev.airlock.server.vocabulary.AdminRecords;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.catalog.LifecycleEvent;
 import dev.airlock.vault.catalog.LifecycleState;

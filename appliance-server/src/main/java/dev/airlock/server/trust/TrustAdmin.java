@@ -1,7 +1,7 @@
 package dev.airlock.server.trust;
 
 import dev.airlock.audit.AuditLog;
-import dev.airlock.server.apps.AdminRecords;
+import dev.airlock.server.vocabulary.AdminRecords;
 import dev.airlock.server.review.Suspensions;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.catalog.ModelVersion;

@@ -231,7 +231,7 @@ class BundleUploadTest {
 
   @Test
   void aRefusedBodyTooLargeToDrainIsCutOff() throws Exception {
-    long declared = dev.airlock.server.auth.AccessFilter.DRAIN_LIMIT + 1;
+    long declared = dev.airlock.server.console.AccessFilter.DRAIN_LIMIT + 1;
     try (Socket s = new Socket("127.0.0.1", appliance.server.getPort())) {
       s.setSoTimeout(30_000);
       s.getOutputStream().write(("POST /admin/bundles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-tar\r\n"

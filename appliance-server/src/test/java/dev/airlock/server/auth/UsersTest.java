@@ -3,7 +3,7 @@ package dev.airlock.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.airlock.server.Refusal;
+import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.changes.People;
 import dev.airlock.server.gateway.TestAppliance;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package dev.airlock.server.gateway;
 
+import dev.airlock.server.auth.OperatorAuth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

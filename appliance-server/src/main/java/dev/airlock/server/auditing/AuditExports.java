@@ -1,7 +1,5 @@
-package dev.airlock.server.console;
+package dev.airlock.server.auditing;
 
-import dev.airlock.server.auditing.AuditRefusedException;
-import dev.airlock.server.auditing.AuditSearch;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;

@@ -1,6 +1,5 @@
-package dev.airlock.server.console;
+package dev.airlock.server.auditing;
 
-import dev.airlock.server.auditing.AuditSearch;
 import io.micronaut.http.HttpRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

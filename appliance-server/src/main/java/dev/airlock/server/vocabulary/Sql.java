@@ -1,4 +1,4 @@
-package dev.airlock.server;
+package dev.airlock.server.vocabulary;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +8,13 @@ import javax.sql.DataSource;
 
 /**
  * The two ways the server touches its own tables: a unit of work in one transaction, and a
- * query. A database failure becomes an {@link IllegalStateException} with the driver's reason.
+ * query. A database failure becomes a {@link ServerFailure} (500) with the driver's reason.
+ *
+ * <p>The unit of work is how every state change commits with its audit record: the change's
+ * statements and {@code audit.append(record)} run inside {@link #inTransaction}; the append is
+ * durable before the commit, and a failed append (or any failure) rolls the change back. So a
+ * change is never made without its record. A record whose change then fails to commit remains,
+ * describing a change that was not made: the direction that never hides anything.
  */
 public final class Sql {
   private Sql() {}
@@ -52,7 +58,7 @@ public final class Sql {
     }
   }
 
-  private static IllegalStateException failed(SQLException e) {
-    return new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
+  private static ServerFailure failed(SQLException e) {
+    return new ServerFailure("the appliance database failed: " + e.getMessage(), e);
   }
 }

@@ -1,4 +1,4 @@
-package dev.airlock.server;
+package dev.airlock.server.vocabulary;
 
 /**
  * A request the appliance's rules refuse: who may not do it ({@link Kind#FORBIDDEN}, 403) or the

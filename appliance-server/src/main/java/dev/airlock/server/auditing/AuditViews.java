@@ -1,12 +1,9 @@
-package dev.airlock.server.console;
+package dev.airlock.server.auditing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.airlock.server.auditing.AuditIntegrity;
-import dev.airlock.server.auditing.AuditSearch;
-import dev.airlock.server.auditing.ErasureRequests;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,7 @@
-package dev.airlock.server.console;
+package dev.airlock.server.auditing;
 
 import dev.airlock.audit.index.AuditIndex;
 import dev.airlock.audit.index.DayCount;
-import dev.airlock.server.auditing.AuditSearch;
-import dev.airlock.server.auditing.SvgCharts;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -123,7 +121,7 @@ public final class RequestCharts {
     return SvgCharts.render(chart, SvgCharts.Layout.STACKED);
   }
 
-  static String noun(AuditIndex.GroupBy by) {
+  public static String noun(AuditIndex.GroupBy by) {
     return by == AuditIndex.GroupBy.MODEL ? "model" : "app";
   }
 }

@@ -1,4 +1,4 @@
-package dev.airlock.server.apps;
+package dev.airlock.server.vocabulary;
 
 import dev.airlock.audit.Actor;
 import dev.airlock.audit.AuditRecord;

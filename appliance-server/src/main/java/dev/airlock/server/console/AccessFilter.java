@@ -1,6 +1,7 @@
-package dev.airlock.server.auth;
+package dev.airlock.server.console;
 
-import dev.airlock.server.apps.AdminController;
+import dev.airlock.server.auth.Access;
+import dev.airlock.server.vocabulary.Problems;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -15,8 +16,6 @@ import io.micronaut.http.body.CloseableByteBody;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import dev.airlock.server.console.Page;
-import dev.airlock.server.console.Pages;
 import io.micronaut.web.router.RouteMatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +86,7 @@ public class AccessFilter {
   }
 
   static MutableHttpResponse<?> jsonRefusal(Access.Denied denied) {
-    return AdminController.problem(HttpStatus.valueOf(denied.status()), denied.message(), denied.code());
+    return Problems.write(HttpStatus.valueOf(denied.status()), denied.message(), denied.code());
   }
 
   /** The _csrf field of a small url-encoded form body, read from a copy so the controller still gets the body. */
