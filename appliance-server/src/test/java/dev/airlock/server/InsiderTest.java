@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.policy.PolicyFile;
+import dev.airlock.server.api.ReviewStand;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.backend.TestBundles;
 import dev.airlock.server.changes.PendingChange;
+import dev.airlock.server.console.ConsoleClient;
 import dev.airlock.server.changes.PendingChanges;
 import dev.airlock.server.changes.People;
 import dev.airlock.server.changes.PolicyActivation;
@@ -175,6 +177,80 @@ class InsiderTest {
   }
 
   @Test
+  void aPolicyThatKeepsRegressionsPendingLeavesTheModelServedUntilADpoRecordsADecision() throws Exception {
+    try (TestAppliance app = TestAppliance.start(dir, List.of(), Map.of());
+         ReviewStand people = ReviewStand.on(app)) {
+      people.user("ops", Set.of(Role.ADMIN));
+      people.user("dpo-a", Set.of(Role.DPO));
+      PolicyAdmin policies = app.bean(PolicyAdmin.class);
+      String source = PolicyFile.pack("enterprise-default").source()
+          .replace("approvals: 2", "approvals: 2\non_regression: keep-pending-decision");
+      activate(app, policies.save(source, "user:ops").policy().name(), 1);
+      String kept = app.activateVllm("fr-chat", Files.createDirectories(dir.resolve("fr-chat")), 1, List.of());
+      String stopped = app.activateVllm("fr-code", Files.createDirectories(dir.resolve("fr-code")), 1, List.of());
+      JsonNode key = app.createApp("analyst", List.of("fr-chat", "fr-code"), Map.of()).path("key");
+      app.awaitHealthy("fr-chat", 1);
+      app.awaitHealthy("fr-code", 1);
+
+      int records = app.auditCount();
+      activate(app, "enterprise-default", policies.save(source.replace("countries: [BY, CU, IR, KP, RU, SY]",
+          "countries: [BY, CU, FR, IR, KP, RU, SY]"), "user:ops").policy().version());
+      Vault vault = app.bean(Vault.class);
+      for (String id : List.of(kept, stopped)) {
+        assertThat(vault.catalog().find(id).orElseThrow().state()).as("kept in service").isEqualTo(LifecycleState.ACTIVE);
+      }
+      assertThat(app.auditRecordsSince(records)).extracting(r -> r.path("type").asText()).containsExactly(
+          "policy.saved", "change.proposed", "policy.activated", "model.regression_pending", "model.regression_pending");
+      assertThat(chat(app, key.path("secret").asText(), "fr-chat").statusCode()).isEqualTo(200);
+      String dpo = people.token("dpo-a");
+      JsonNode queue = ReviewStand.JSON.readTree(people.send("GET", "/admin/reviews", java.util.Optional.of(dpo), null).body());
+      assertThat(queue.path("pendingRegressions")).extracting(r -> r.path("versionId").asText())
+          .containsExactlyInAnyOrder(kept, stopped);
+      assertThat(queue.path("pendingRegressions").get(0).path("reason").asText()).startsWith("policy enterprise-default"
+          + " version 2 judges it worse (REVIEW -> DENY");
+
+      // Refused: no justification; the operator token. Nothing moves.
+      HttpResponse<String> noReason = people.send("POST", "/admin/reviews/" + kept + "/regression",
+          java.util.Optional.of(dpo), "{\"decision\":\"keep\"}");
+      assertThat(noReason.statusCode()).isEqualTo(400);
+      HttpResponse<String> token = app.http.send(HttpRequest.newBuilder(app.url("/admin/reviews/" + kept + "/regression"))
+          .header("authorization", "Bearer " + TestAppliance.OPERATOR_TOKEN)
+          .POST(HttpRequest.BodyPublishers.ofString("{\"decision\":\"keep\",\"justification\":\"the token decides\"}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(token.statusCode()).isEqualTo(403);
+
+      // Kept, from the console's queue: recorded with the justification, still served.
+      ConsoleClient console = new ConsoleClient(app.url("/"));
+      assertThat(console.signIn("dpo-a", ReviewStand.password("dpo-a")).statusCode()).isEqualTo(303);
+      assertThat(console.get("/console/reviews").body()).contains("Judged worse, still served")
+          .contains("/console/reviews/" + kept + "/regression");
+      int beforeKeep = app.auditCount();
+      HttpResponse<String> keep = console.post("/console/reviews/" + kept + "/regression",
+          Map.of("decision", "keep", "justification", "French origin accepted for this one until renewal"));
+      assertThat(keep.body()).contains("Kept in service; your decision and its justification are in the audit log.");
+      ObjectNode keptRecord = app.auditRecordsSince(beforeKeep).getFirst();
+      assertThat(keptRecord.path("type").asText()).isEqualTo("model.regression_kept");
+      assertThat(keptRecord.path("actor").asText()).isEqualTo("user:dpo-a");
+      assertThat(keptRecord.path("payload").path("justification").asText()).isEqualTo("French origin accepted for this"
+          + " one until renewal");
+      assertThat(vault.catalog().find(kept).orElseThrow().state()).isEqualTo(LifecycleState.ACTIVE);
+
+      // Suspended, over the API: no longer served, reviewed again (DENY), nothing left to decide.
+      HttpResponse<String> suspend = people.send("POST", "/admin/reviews/" + stopped + "/regression",
+          java.util.Optional.of(dpo), "{\"decision\":\"suspend\",\"justification\":\"French origin is now out of bounds\"}");
+      assertThat(suspend.statusCode()).as(suspend.body()).isEqualTo(200);
+      assertThat(vault.catalog().history(stopped)).extracting(e -> e.to().name()).endsWith("SUSPENDED", "DENIED");
+      HttpResponse<String> again = people.send("POST", "/admin/reviews/" + stopped + "/regression",
+          java.util.Optional.of(dpo), "{\"decision\":\"keep\",\"justification\":\"changed my mind about it\"}");
+      assertThat(again.statusCode()).isEqualTo(409);
+      assertThat(ReviewStand.JSON.readTree(again.body()).path("error").path("code").asText()).isEqualTo("no_pending_regression");
+      app.supervisor().refreshActivations();
+      assertThat(chat(app, key.path("secret").asText(), "fr-code").statusCode()).isEqualTo(404);
+      assertThat(chat(app, key.path("secret").asText(), "fr-chat").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void revokingTheKeyThatBroughtAModelInSuspendsItWhileActive() throws Exception {
     TestBundles bundles = TestBundles.trustedIn(dir.resolve("data"), dir.resolve("bundles"));
     try (TestAppliance app = TestAppliance.start(dir, List.of(), Map.of())) {
@@ -239,9 +315,14 @@ class InsiderTest {
   }
 
   private static HttpResponse<String> chat(TestAppliance app, String key) throws Exception {
+    return chat(app, key, "fr-chat");
+  }
+
+  private static HttpResponse<String> chat(TestAppliance app, String key, String model) throws Exception {
     return app.http.send(HttpRequest.newBuilder(app.url("/v1/chat/completions"))
         .header("authorization", "Bearer " + key)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"fr-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model
+            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
         .build(), HttpResponse.BodyHandlers.ofString());
   }
 

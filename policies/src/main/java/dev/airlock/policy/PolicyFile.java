@@ -130,7 +130,10 @@ public final class PolicyFile {
     problems.addAll(contradictions(root.get("rules")));
     if (!problems.isEmpty()) throw new InvalidPolicyException(source, sorted(problems));
     int approvals = root.has("approvals") ? root.get("approvals").asInt() : Policy.DEFAULT_APPROVALS;
-    return new Policy(root.get("name").asText(), root.get("description").asText(), approvals, rules, text);
+    Policy.OnRegression onRegression = root.has("on_regression")
+        ? Policy.OnRegression.parse(root.get("on_regression").asText()) : Policy.OnRegression.SUSPEND;
+    return new Policy(root.get("name").asText(), root.get("description").asText(), approvals, onRegression, rules,
+        text);
   }
 
   static PolicyProblem yamlProblem(Throwable e) {

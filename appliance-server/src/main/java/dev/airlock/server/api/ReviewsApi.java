@@ -14,6 +14,7 @@ import dev.airlock.server.review.ModelReviews;
 import dev.airlock.server.review.QueueEntry;
 import dev.airlock.server.review.Review;
 import dev.airlock.server.review.ReviewDetail;
+import dev.airlock.server.review.Suspensions;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.catalog.CatalogFile;
 import dev.airlock.vault.catalog.LifecycleEvent;
@@ -51,17 +52,22 @@ import java.util.NoSuchElementException;
 public class ReviewsApi {
   private final ModelReviews reviews;
   private final Vault vault;
+  private final Suspensions suspensions;
 
-  public ReviewsApi(ModelReviews reviews, Vault vault) {
+  public ReviewsApi(ModelReviews reviews, Vault vault, Suspensions suspensions) {
     this.reviews = reviews;
     this.vault = vault;
+    this.suspensions = suspensions;
   }
+
+  record RegressionDecision(String decision, String justification) {}
 
   record Justification(String justification) {}
 
   @Get
   public MutableHttpResponse<?> queue() {
-    return Api.run(HttpStatus.OK, () -> Map.of("data", reviews.queue().stream().map(ReviewsApi::entry).toList()));
+    return Api.run(HttpStatus.OK, () -> Map.of("data", reviews.queue().stream().map(ReviewsApi::entry).toList(),
+        "pendingRegressions", suspensions.pendingRegressions().stream().map(ReviewsApi::regression).toList()));
   }
 
   @Get("/{versionId}")
@@ -108,6 +114,33 @@ public class ReviewsApi {
       out.put("requiredApprovals", r.requiredApprovals());
       out.put("state", r.verdict() == dev.airlock.policy.Verdict.DENY ? "DENIED" : "UNDER_REVIEW");
       return out;
+    });
+  }
+
+  /**
+   * A DPO's decision on a model a policy or profile change judged worse and kept in service
+   * (its policy says {@code keep-pending-decision}): {@code {"decision": "keep" or "suspend",
+   * "justification": "..."}}.
+   */
+  @Post(uri = "/{versionId}/regression", consumes = MediaType.ALL)
+  public MutableHttpResponse<?> regression(HttpRequest<?> request, @PathVariable String versionId,
+                                           @Nullable @Body byte[] body) {
+    return Api.run(HttpStatus.OK, () -> {
+      String dpo = Api.person(request);
+      RegressionDecision d = Problems.read(body, RegressionDecision.class);
+      boolean keep = switch (d.decision() == null ? "" : d.decision()) {
+        case "keep" -> true;
+        case "suspend" -> false;
+        default -> throw new IllegalArgumentException("decision is 'keep' (it stays served) or 'suspend' (it stops"
+            + " and goes back to the queue); found '" + d.decision() + "'");
+      };
+      suspensions.decide(versionId, dpo, keep, d.justification());
+      try {
+        return Map.of("versionId", versionId, "decision", d.decision(),
+            "state", vault.catalog().find(versionId).orElseThrow().state().name());
+      } catch (SQLException e) {
+        throw new IllegalStateException("the appliance database failed: " + e.getMessage(), e);
+      }
     });
   }
 
@@ -169,6 +202,18 @@ public class ReviewsApi {
   }
 
   // ---- JSON views ----
+
+  static Map<String, Object> regression(Suspensions.PendingRegression r) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("versionId", r.version().id());
+    out.put("model", r.version().modelName());
+    out.put("version", r.version().version());
+    out.put("state", r.version().state().name());
+    out.put("reason", r.reason());
+    out.put("raisedBy", r.raisedBy());
+    out.put("raisedAt", r.raisedAt().toString());
+    return out;
+  }
 
   static Map<String, Object> entry(QueueEntry q) {
     Map<String, Object> out = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.airlock.server.changes;
 
 import dev.airlock.policy.OrgProfileStore;
+import dev.airlock.policy.Policy;
 import dev.airlock.server.policy.OrgProfiles;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -74,7 +75,10 @@ public record OrgProfileActivation(int version, String sha256, List<String> regr
     d.put("profileVersion", version);
     d.put("sha256", sha256);
     d.put("previousVersion", a.previous().orElse(null));
-    return Suspending.after(c, targets, worse, confirmedBy, d);
+    // The active policy says what becomes of the models the new profile judges worse.
+    Policy.OnRegression onRegression = targets.policies().active().map(p -> p.policy().policy().onRegression())
+        .orElse(Policy.OnRegression.SUSPEND);
+    return Suspending.after(c, targets, worse, confirmedBy, d, onRegression);
   }
 
   private void requireSameText(String stored) {

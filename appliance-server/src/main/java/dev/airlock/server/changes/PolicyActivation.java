@@ -104,7 +104,7 @@ public record PolicyActivation(String name, int version, String sha256, String r
       d.put("previousPolicy", b.name());
       d.put("previousVersion", b.version());
     });
-    return Suspending.after(c, targets, worse, confirmedBy, d);
+    return Suspending.after(c, targets, worse, confirmedBy, d, a.policy().policy().onRegression());
   }
 
   private void requireSameText(String stored) {

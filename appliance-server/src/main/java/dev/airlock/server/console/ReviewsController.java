@@ -15,6 +15,7 @@ import dev.airlock.server.review.DecisionResult;
 import dev.airlock.server.review.ModelReviews;
 import dev.airlock.server.review.QueueEntry;
 import dev.airlock.server.review.ReviewDetail;
+import dev.airlock.server.review.Suspensions;
 import dev.airlock.vault.Vault;
 import dev.airlock.vault.catalog.LifecycleEvent;
 import dev.airlock.vault.catalog.LifecycleState;
@@ -68,15 +69,17 @@ public class ReviewsController {
   private static final int RECENT = 10;
 
   private final ModelReviews reviews;
+  private final Suspensions suspensions;
   private final Vault vault;
   private final Pages pages;
   private final String applianceName;
   private final ApplianceHardware hardware;
 
-  public ReviewsController(ModelReviews reviews, Vault vault, Pages pages, ApplianceHardware hardware,
-      @Value("${airlock.appliance-name:}") String applianceName) {
+  public ReviewsController(ModelReviews reviews, Suspensions suspensions, Vault vault, Pages pages,
+      ApplianceHardware hardware, @Value("${airlock.appliance-name:}") String applianceName) {
     this.hardware = hardware;
     this.reviews = reviews;
+    this.suspensions = suspensions;
     this.vault = vault;
     this.pages = pages;
     this.applianceName = applianceName;
@@ -84,6 +87,10 @@ public class ReviewsController {
 
   @Get
   public Object queue(HttpRequest<?> request) {
+    return pages.ok(queuePage(request));
+  }
+
+  private List<Map<String, Object>> waiting() {
     List<Map<String, Object>> waiting = new ArrayList<>();
     for (QueueEntry q : reviews.queue()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -98,7 +105,44 @@ public class ReviewsController {
       m.put("policy", q.policyName() + " v" + q.policyVersion());
       waiting.add(m);
     }
-    return pages.ok(Page.of(request, "reviews", "Model review").with("waiting", waiting).with("decided", recentlyDecided()));
+    return waiting;
+  }
+
+  private Page queuePage(HttpRequest<?> request) {
+    List<Map<String, Object>> regressions = new ArrayList<>();
+    for (Suspensions.PendingRegression r : suspensions.pendingRegressions()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", r.version().id());
+      m.put("model", r.version().modelName());
+      m.put("version", r.version().version());
+      m.put("state", r.version().state().name());
+      m.put("reason", r.reason());
+      m.put("raisedAt", when(r.raisedAt()));
+      regressions.add(m);
+    }
+    return Page.of(request, "reviews", "Model review").with("waiting", waiting()).with("decided", recentlyDecided())
+        .with("regressions", regressions);
+  }
+
+  /**
+   * A DPO's decision on a model a policy or profile change judged worse and kept in service:
+   * form fields {@code decision} ({@code keep} or {@code suspend}) and {@code justification}.
+   */
+  @Post(uri = "/{versionId}/regression", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object regression(HttpRequest<?> request, @PathVariable String versionId, @Body Map<String, String> form) {
+    Principal me = Access.require(request);
+    String decision = form.getOrDefault("decision", "");
+    try {
+      if (!decision.equals("keep") && !decision.equals("suspend")) {
+        throw new IllegalArgumentException("choose Keep serving or Suspend");
+      }
+      suspensions.decide(versionId, me.username(), decision.equals("keep"), form.getOrDefault("justification", ""));
+      return pages.ok(queuePage(request).notice(decision.equals("keep")
+          ? "Kept in service; your decision and its justification are in the audit log."
+          : "Suspended: it is no longer served and was reviewed again under the active policy."));
+    } catch (RuntimeException e) {
+      return pages.render(queuePage(request).error(PageErrors.message(e)), PageErrors.status(e));
+    }
   }
 
   @Get("/{versionId}")

@@ -64,6 +64,9 @@ public record PolicyDiff(List<Rule> added, List<Rule> removed, List<Changed> cha
       header.add("name: " + before.name() + " -> " + after.name());
     }
     if (!Objects.equals(before.description(), after.description())) header.add("description changed");
+    if (before.onRegression() != after.onRegression()) {
+      header.add("on_regression: " + before.onRegression().label() + " -> " + after.onRegression().label());
+    }
     if (before.approvals() != after.approvals()) {
       header.add("approvals: " + before.approvals() + " -> " + after.approvals());
     }

@@ -62,6 +62,39 @@ class ReviewPagesTest {
   }
 
   @Test
+  void aDeniedModelIsReviewedAgainFromItsPageAndAnApprovedOneIsNot() throws Exception {
+    JsonNode imported = stand.importModel("again-page", "US", importerToken);
+    String id = imported.get("versionId").asText();
+    ConsoleClient dora = signedIn("dora");
+    dora.get("/console/reviews/" + id);
+    HttpResponse<String> rejected = dora.post("/console/reviews/" + id + "/reject",
+        Map.of("justification", "Not for this appliance, for now."));
+    assertThat(rejected.body()).contains("Rejected");
+    HttpResponse<String> page = dora.get("/console/reviews/" + id);
+    assertThat(page.body()).contains("id=\"review-again\"").contains("Review again");
+
+    HttpResponse<String> again = dora.post("/console/reviews/" + id + "/review", Map.of());
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.body()).contains("Reviewed again (review 2): ALLOW by policy enterprise-default version 1;"
+        + " earlier approvals do not count for it.");
+    assertThat(detail(id).path("state").asText()).isEqualTo("UNDER_REVIEW");
+    assertThat(records("model.reviewed", id)).hasSize(2);
+    assertThat(records("model.reviewed", id).get(1).path("actor").asText()).isEqualTo("user:dora");
+
+    // An approved model is past review: no button, and the route refuses with the reason.
+    assertThat(dora.get("/console/reviews/" + id).body()).contains("id=\"review-again\"");
+    for (String dpo : List.of("dora", "dan")) {
+      ConsoleClient c = signedIn(dpo);
+      c.get("/console/reviews/" + id);
+      assertThat(c.post("/console/reviews/" + id + "/approve", Map.of("justification", WHY)).statusCode()).isEqualTo(200);
+    }
+    assertThat(dora.get("/console/reviews/" + id).body()).doesNotContain("id=\"review-again\"");
+    HttpResponse<String> past = dora.post("/console/reviews/" + id + "/review", Map.of());
+    assertThat(past.statusCode()).isEqualTo(409);
+    assertThat(past.body()).contains("Not reviewed again: again-page 1.0 is APPROVED");
+  }
+
+  @Test
   void queueAndModelPageShowProvenanceLicenseAndTheVerdictTrace() throws Exception {
     JsonNode imported = stand.importModel("qwen3-page", "US", importerToken);
     String id = imported.get("versionId").asText();

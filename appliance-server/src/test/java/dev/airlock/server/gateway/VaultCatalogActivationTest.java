@@ -79,6 +79,13 @@ class VaultCatalogActivationTest {
             assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
           }
           assertThat(vault.catalog().find(versionId).orElseThrow().state()).isEqualTo(LifecycleState.APPROVED);
+          // What the DPOs read: the page and the approval record say the weights are not here.
+          dev.airlock.server.console.ConsoleClient console = new dev.airlock.server.console.ConsoleClient(open.url("/"));
+          assertThat(console.signIn("dpo-1", ReviewStand.password("dpo-1")).statusCode()).isEqualTo(303);
+          assertThat(console.get("/console/reviews/" + versionId).body()).contains("A registered external server")
+              .contains("Airlock does not hold this model&#39;s weights").contains("http://127.0.0.1:" + port);
+          assertThat(console.get("/console/reviews/" + versionId + "/record").body()).contains("id=\"external-server\"")
+              .contains("Judged without an organization profile.");
 
           TestAppliance.Answer renamed = open.admin("PUT", "/admin/models/other-name", Map.of("catalogVersionId", versionId));
           assertThat(renamed.status()).isEqualTo(400);

@@ -12,8 +12,9 @@ class LifecycleStateTest {
     assertThat(IMPORTED.allowedNext()).containsExactlyInAnyOrder(UNDER_REVIEW, DENIED, REVOKED);
     assertThat(UNDER_REVIEW.allowedNext()).containsExactlyInAnyOrder(APPROVED, DENIED, REVOKED);
     assertThat(DENIED.allowedNext()).containsExactlyInAnyOrder(UNDER_REVIEW, REVOKED);
-    assertThat(APPROVED.allowedNext()).containsExactlyInAnyOrder(ACTIVE, RETIRED, REVOKED);
-    assertThat(ACTIVE.allowedNext()).containsExactlyInAnyOrder(RETIRED, REVOKED);
+    assertThat(APPROVED.allowedNext()).containsExactlyInAnyOrder(ACTIVE, RETIRED, SUSPENDED, REVOKED);
+    assertThat(ACTIVE.allowedNext()).containsExactlyInAnyOrder(RETIRED, SUSPENDED, REVOKED);
+    assertThat(SUSPENDED.allowedNext()).containsExactlyInAnyOrder(UNDER_REVIEW, DENIED, RETIRED, REVOKED);
     assertThat(RETIRED.allowedNext()).containsExactlyInAnyOrder(REVOKED);
     assertThat(REVOKED.allowedNext()).isEmpty();
   }
@@ -22,6 +23,15 @@ class LifecycleStateTest {
   void aDeniedModelCannotBeApprovedWithoutANewReview() {
     assertThat(DENIED.canMoveTo(APPROVED)).isFalse();
     assertThat(IMPORTED.canMoveTo(APPROVED)).isFalse();
+  }
+
+  @Test
+  void aSuspendedModelIsServedAgainOnlyThroughANewReviewAndApproval() {
+    assertThat(SUSPENDED.canMoveTo(ACTIVE)).isFalse();
+    assertThat(SUSPENDED.canMoveTo(APPROVED)).isFalse();
+    assertThat(SUSPENDED.isServable()).isFalse();
+    assertThat(EnumSet.allOf(LifecycleState.class).stream().filter(LifecycleState::isApproved))
+        .containsExactlyInAnyOrder(APPROVED, ACTIVE);
   }
 
   @Test
