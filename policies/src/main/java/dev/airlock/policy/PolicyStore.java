@@ -50,26 +50,10 @@ public final class PolicyStore {
    * stores nothing and returns that version.
    */
   public StoredPolicy save(Policy policy, String savedBy) throws SQLException {
-    Sha256 digest = Sha256.of(policy.source().getBytes(StandardCharsets.UTF_8));
     SQLException last = null;
     for (int attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       try (Connection c = db.getConnection()) {
-        Optional<StoredPolicy> latest = latest(c, policy.name());
-        if (latest.isPresent() && latest.get().sha256().equals(digest)) return latest.get();
-        int next = latest.map(s -> s.version() + 1).orElse(1);
-        Instant now = clock.instant();
-        try (PreparedStatement s = c.prepareStatement(
-            "INSERT INTO policy_version (name, version, sha256, source, saved_by, saved_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?)")) {
-          s.setString(1, policy.name());
-          s.setInt(2, next);
-          s.setString(3, digest.hex());
-          s.setString(4, policy.source());
-          s.setString(5, savedBy);
-          s.setObject(6, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-          s.executeUpdate();
-        }
-        return new StoredPolicy(policy.name(), next, digest, savedBy, now, policy);
+        return save(c, policy, savedBy);
       } catch (SQLException e) {
         last = e; // most likely another writer took this version number; read again
       }
@@ -77,10 +61,40 @@ public final class PolicyStore {
     throw last;
   }
 
+  /**
+   * The same on the caller's connection, so that the save commits with the caller's audit record;
+   * a racing writer that took the version number fails the caller's transaction.
+   */
+  public StoredPolicy save(Connection c, Policy policy, String savedBy) throws SQLException {
+    Sha256 digest = Sha256.of(policy.source().getBytes(StandardCharsets.UTF_8));
+    Optional<StoredPolicy> latest = latest(c, policy.name());
+    if (latest.isPresent() && latest.get().sha256().equals(digest)) return latest.get();
+    int next = latest.map(s -> s.version() + 1).orElse(1);
+    Instant now = clock.instant();
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO policy_version (name, version, sha256, source, saved_by, saved_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, policy.name());
+      s.setInt(2, next);
+      s.setString(3, digest.hex());
+      s.setString(4, policy.source());
+      s.setString(5, savedBy);
+      s.setObject(6, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      s.executeUpdate();
+    }
+    return new StoredPolicy(policy.name(), next, digest, savedBy, now, policy);
+  }
+
   /** A stored version. */
   public Optional<StoredPolicy> get(String name, int version) throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement(SELECT + " WHERE name = ? AND version = ?")) {
+    try (Connection c = db.getConnection()) {
+      return get(c, name, version);
+    }
+  }
+
+  /** A stored version, as the caller's connection sees it. */
+  public Optional<StoredPolicy> get(Connection c, String name, int version) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SELECT + " WHERE name = ? AND version = ?")) {
       s.setString(1, name);
       s.setInt(2, version);
       return first(s);
@@ -89,8 +103,14 @@ public final class PolicyStore {
 
   /** Every version of a policy, oldest first. */
   public List<StoredPolicy> versions(String name) throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement(SELECT + " WHERE name = ? ORDER BY version")) {
+    try (Connection c = db.getConnection()) {
+      return versions(c, name);
+    }
+  }
+
+  /** Every version of a policy, oldest first, as the caller's connection sees it. */
+  public List<StoredPolicy> versions(Connection c, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SELECT + " WHERE name = ? ORDER BY version")) {
       s.setString(1, name);
       List<StoredPolicy> out = new ArrayList<>();
       try (ResultSet r = s.executeQuery()) {
@@ -108,13 +128,20 @@ public final class PolicyStore {
    */
   public Optional<StoredPolicy> activate(String name, int version, String activatedBy)
       throws SQLException {
-    if (get(name, version).isEmpty()) {
+    try (Connection c = db.getConnection()) {
+      return activate(c, name, version, activatedBy);
+    }
+  }
+
+  /** The same on the caller's connection, so that it commits with the caller's audit record. */
+  public Optional<StoredPolicy> activate(Connection c, String name, int version, String activatedBy)
+      throws SQLException {
+    if (get(c, name, version).isEmpty()) {
       throw new IllegalArgumentException("no saved version " + version + " of policy '" + name
           + "'; save the policy first, then activate the version it was given");
     }
-    Optional<StoredPolicy> before = active();
-    try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement(
+    Optional<StoredPolicy> before = active(c);
+    try (PreparedStatement s = c.prepareStatement(
             "INSERT INTO policy_activation (seq, name, version, activated_by, activated_at)"
                 + " VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM policy_activation), ?, ?, ?, ?)")) {
       s.setString(1, name);
@@ -128,13 +155,23 @@ public final class PolicyStore {
 
   /** The active policy version, if one was ever activated. */
   public Optional<StoredPolicy> active() throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement(
+    try (Connection c = db.getConnection()) {
+      return active(c);
+    }
+  }
+
+  /** The active policy version as the caller's connection sees it. */
+  public Optional<StoredPolicy> active(Connection c) throws SQLException {
+    String name;
+    int version;
+    try (PreparedStatement s = c.prepareStatement(
             "SELECT name, version FROM policy_activation ORDER BY seq DESC LIMIT 1");
         ResultSet r = s.executeQuery()) {
       if (!r.next()) return Optional.empty();
-      return get(r.getString(1), r.getInt(2));
+      name = r.getString(1);
+      version = r.getInt(2);
     }
+    return get(c, name, version);
   }
 
   /** Every activation, oldest first. */

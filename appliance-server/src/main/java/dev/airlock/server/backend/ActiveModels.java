@@ -520,13 +520,17 @@ public class ActiveModels {
     return allowlisted(endpoint).toString();
   }
 
-  private void changed() {
+  /** One change at a time: a refresh returns once any change in progress has reached the backends. */
+  private synchronized void changed() {
     snapshot = load();
     for (Runnable l : listeners) l.run();
   }
 
-  /** Reloads from the database (another node may have changed activations). */
-  public void refresh() {
+  /**
+   * Reloads from the database (another node may have changed activations, the vault may have
+   * suspended or revoked a version); returns once the backends match.
+   */
+  public synchronized void refresh() {
     Snapshot next = load();
     if (!next.equals(snapshot)) changed();
   }

@@ -76,8 +76,10 @@ public sealed interface Change permits RoleGrant, PolicyActivation, TrustedKey, 
    */
   Map<String, Object> details();
 
-  /** The console user this change gives powers to, who therefore may not confirm it. */
-  Optional<String> beneficiary();
+  /** The console user this change gives powers to, who therefore may not confirm it; none for most. */
+  default Optional<String> beneficiary() {
+    return Optional.empty();
+  }
 
   /**
    * Two pending changes with the same key would change the same thing: only one may wait at a

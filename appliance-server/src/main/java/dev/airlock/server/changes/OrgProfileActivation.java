@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Making a saved organization profile version the one every review judges with. It carries what
@@ -49,11 +48,6 @@ public record OrgProfileActivation(int version, String sha256, List<String> regr
     d.put("sha256", sha256);
     d.put("regressions", regressions);
     return d;
-  }
-
-  @Override
-  public Optional<String> beneficiary() {
-    return Optional.empty();
   }
 
   @Override

@@ -75,11 +75,6 @@ public record PolicyActivation(String name, int version, String sha256, String r
   }
 
   @Override
-  public Optional<String> beneficiary() {
-    return Optional.empty();
-  }
-
-  @Override
   public String conflictKey() {
     return "policy.activation:" + name + "@" + version;
   }

@@ -4,7 +4,6 @@ import dev.airlock.server.trust.TrustAdmin;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Trusting a public key for bringing bundles in ({@code transfer}) or for model signatures
@@ -43,11 +42,6 @@ public record TrustedKey(String name, String role, String pem, String fingerprin
     d.put("fingerprint", "sha256:" + fingerprint);
     d.put("curve", curve);
     return d;
-  }
-
-  @Override
-  public Optional<String> beneficiary() {
-    return Optional.empty();
   }
 
   @Override

@@ -18,12 +18,9 @@ import dev.airlock.server.vocabulary.AdminRecords;
 import dev.airlock.vault.catalog.ModelVersion;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +47,6 @@ public class PolicyAdmin {
   private final DataSource db;
   private final AuditLog audit;
   private final VaultModels models;
-  private final Clock clock = Clock.systemUTC();
 
   public PolicyAdmin(PolicyStore store, ApplianceDatabase database, AuditLog audit, VaultModels models) {
     this.store = store;
@@ -144,9 +140,8 @@ public class PolicyAdmin {
     AtomicReference<StoredPolicy> saved = new AtomicReference<>();
     AtomicReference<Boolean> created = new AtomicReference<>(false);
     Sql.inTransaction(db, c -> {
-      PolicyStore tx = new PolicyStore(sharing(c), clock);
-      List<StoredPolicy> before = tx.versions(policy.name());
-      StoredPolicy s = tx.save(policy, actor);
+      List<StoredPolicy> before = store.versions(c, policy.name());
+      StoredPolicy s = store.save(c, policy, actor);
       saved.set(s);
       if (!before.isEmpty() && before.get(before.size() - 1).version() == s.version()) return;
       created.set(true);
@@ -188,14 +183,13 @@ public class PolicyAdmin {
    * that names everyone involved, on the same transaction.
    */
   public Activated activateOn(Connection c, String name, int version, String activatedBy) throws SQLException {
-    PolicyStore tx = new PolicyStore(sharing(c), clock);
-    StoredPolicy target = tx.get(name, version).orElseThrow(() -> new NoSuchElementException("no saved version "
+    StoredPolicy target = store.get(c, name, version).orElseThrow(() -> new NoSuchElementException("no saved version "
         + version + " of policy '" + name + "': list the versions with GET /admin/policy"));
-    Optional<StoredPolicy> before = tx.active();
+    Optional<StoredPolicy> before = store.active(c);
     if (before.isPresent() && before.get().name().equals(name) && before.get().version() == version) {
       throw alreadyActive(name, version);
     }
-    return new Activated(target, tx.activate(name, version, activatedBy));
+    return new Activated(target, store.activate(c, name, version, activatedBy));
   }
 
   private static IllegalStateException alreadyActive(String name, int version) {
@@ -284,30 +278,6 @@ public class PolicyAdmin {
           e.verdict(), e.decidingRules()));
     });
     return new Reevaluation(outcomes, PolicyChange.regressions(then, now), unreadable);
-  }
-
-  /**
-   * The transaction's connection as a data source, so that the policy store's statements and the
-   * audit record commit or roll back together; closing it is left to the transaction.
-   */
-  static DataSource sharing(Connection c) {
-    Connection kept = (Connection) Proxy.newProxyInstance(PolicyAdmin.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, (proxy, m, args) -> {
-          if (m.getName().equals("close")) return null;
-          try {
-            return m.invoke(c, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-    return (DataSource) Proxy.newProxyInstance(PolicyAdmin.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, m, args) -> switch (m.getName()) {
-          case "getConnection" -> kept;
-          case "toString" -> "transaction connection";
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          default -> throw new UnsupportedOperationException(m.getName() + " on a transaction's data source");
-        });
   }
 
   private static IllegalStateException failed(SQLException e) {

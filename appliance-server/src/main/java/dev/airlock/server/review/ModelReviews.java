@@ -399,13 +399,19 @@ public final class ModelReviews {
     try {
       Optional<PolicyStore.StoredPolicy> active = policies.active();
       if (active.isPresent()) return active.get();
-      PolicyStore.StoredPolicy saved = policies.save(PolicyFile.pack(DEFAULT_PACK), actorName(actor));
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("policy", saved.name());
-      details.put("policyVersion", saved.version());
-      details.put("reason", "no policy was active when a model was reviewed");
-      audit.append(record("policy.activated", actor, null, details, List.of("policy", "policyVersion")));
-      policies.activate(saved.name(), saved.version(), actorName(actor));
+      // The pack's save, its activation and the record commit together.
+      AtomicReference<PolicyStore.StoredPolicy> done = new AtomicReference<>();
+      Sql.inTransaction(db, c -> {
+        PolicyStore.StoredPolicy s = policies.save(c, PolicyFile.pack(DEFAULT_PACK), actorName(actor));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("policy", s.name());
+        details.put("policyVersion", s.version());
+        details.put("reason", "no policy was active when a model was reviewed");
+        policies.activate(c, s.name(), s.version(), actorName(actor));
+        audit.append(record("policy.activated", actor, null, details, List.of("policy", "policyVersion")));
+        done.set(s);
+      });
+      PolicyStore.StoredPolicy saved = done.get();
       notes.add("No policy was active, so the shipped pack '" + DEFAULT_PACK + "' (version "
           + saved.version() + ") was activated for this review. Activate the organization's own"
           + " policy and review again if it should judge instead.");
