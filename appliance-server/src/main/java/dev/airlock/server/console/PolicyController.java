@@ -7,9 +7,11 @@ import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;
 import dev.airlock.server.auth.Role;
+import dev.airlock.server.changes.OrgProfileActivation;
 import dev.airlock.server.changes.PendingChange;
 import dev.airlock.server.changes.PendingChanges;
 import dev.airlock.server.changes.PolicyActivation;
+import dev.airlock.server.policy.OrgProfiles;
 import dev.airlock.server.policy.PolicyAdmin;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -36,14 +38,52 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Allowed(Role.ADMIN)
 public class PolicyController {
+  /** What the profile editor starts with when none is active: every key, so none is forgotten. */
+  static final String PROFILE_EXAMPLE = "monthly_active_users: 5000\neu_domiciled: true\ncommercial_use: true\n"
+      + "multimodal_use: false\n";
+
   private final PolicyAdmin policies;
+  private final OrgProfiles profiles;
   private final PendingChanges changes;
   private final Pages pages;
 
-  public PolicyController(PolicyAdmin policies, PendingChanges changes, Pages pages) {
+  public PolicyController(PolicyAdmin policies, OrgProfiles profiles, PendingChanges changes, Pages pages) {
     this.policies = policies;
+    this.profiles = profiles;
     this.changes = changes;
     this.pages = pages;
+  }
+
+  /** Form field {@code profile}: the organization profile as YAML, saved as its next version. */
+  @Post(uri = "/profile", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object saveProfile(HttpRequest<?> request, @Body Map<String, String> form) {
+    String text = form.getOrDefault("profile", "");
+    try {
+      OrgProfiles.Saved saved = profiles.save(text, Access.require(request).actorName());
+      int worse = saved.reevaluation().regressions().size();
+      return pages.ok(page(request, "").notice(saved.created()
+          ? "Saved organization profile version " + saved.profile().version() + ". It judges nothing until activated;"
+              + (worse == 0 ? " activating it judges no approved model worse." : " activating it judges " + worse
+              + " approved model(s) worse.")
+          : "This profile is identical to version " + saved.profile().version() + "; nothing new was saved."));
+    } catch (RuntimeException e) {
+      return pages.render(page(request, "").with("profileDraft", text).error(PageErrors.message(e)),
+          PageErrors.status(e));
+    }
+  }
+
+  /** Form field {@code version}: proposes activating that profile version; a DPO confirms it. */
+  @Post(uri = "/profile/activate", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+  public Object activateProfile(HttpRequest<?> request, @Body Map<String, String> form) {
+    try {
+      Long version = PageErrors.number(form.get("version"), "The version");
+      if (version == null) throw new IllegalArgumentException("say which profile version to activate");
+      PendingChange p = changes.propose(OrgProfileActivation.of(profiles, version.intValue()), person(request));
+      return pages.ok(page(request, "").notice("Proposed: " + p.summary() + ". It judges models once a Data"
+          + " Protection Officer other than you confirms it on the Changes page; until then nothing changes."));
+    } catch (RuntimeException e) {
+      return pages.render(page(request, "").error(PageErrors.message(e)), PageErrors.status(e));
+    }
   }
 
   /** {@code ?pack=NAME} puts a shipped pack's text into the editor as a starting point. */
@@ -113,6 +153,9 @@ public class PolicyController {
         .with("approvals", active.flatMap(a -> PolicyAdmin.approvals(a.policy().policy())).orElse(null))
         .with("versions", policies.versions())
         .with("packs", policies.packs())
-        .with("draft", draft);
+        .with("draft", draft)
+        .with("profileDraft", profiles.active().map(a -> a.profile().text()).orElse(PROFILE_EXAMPLE))
+        .with("profile", profiles.active().orElse(null))
+        .with("profiles", profiles.versions());
   }
 }

@@ -272,6 +272,33 @@ class OperatorPagesTest {
   }
 
   @Test
+  void theOrganizationProfileIsSavedOnThePolicyPageAndActivatedOnceADpoConfirms() throws Exception {
+    ConsoleClient admin = signedIn(Role.ADMIN);
+    ConsoleClient dpo = signedIn(Role.DPO);
+    HttpResponse<String> page = admin.get("/console/policy");
+    assertThat(page.body()).contains("id=\"org-profile\"").contains("monthly_active_users: 5000");
+
+    HttpResponse<String> bad = admin.post("/console/policy/profile", Map.of("profile", "users: 5"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("The organization profile: unknown key(s) [users]; expected only [commercial_use,"
+        + " eu_domiciled, monthly_active_users, multimodal_use].");
+
+    HttpResponse<String> saved = admin.post("/console/policy/profile",
+        Map.of("profile", "monthly_active_users: 800000000\ncommercial_use: true\n"));
+    assertThat(saved.statusCode()).isEqualTo(200);
+    int version = app.server.getApplicationContext().getBean(dev.airlock.server.policy.OrgProfiles.class).versions()
+        .getLast().version();
+    assertThat(saved.body()).contains("Saved organization profile version " + version + ". It judges nothing until"
+        + " activated;");
+    HttpResponse<String> proposed = admin.post("/console/policy/profile/activate", Map.of("version", "" + version));
+    assertThat(proposed.body()).contains("Proposed: Activate organization profile version " + version);
+    assertThat(admin.get("/console/policy").body()).contains("No profile is active");
+
+    assertThat(confirmNewest(dpo).body()).contains("Confirmed and done: Activate organization profile version " + version);
+    assertThat(admin.get("/console/policy").body()).contains("Active: version " + version + ", proposed by user:");
+  }
+
+  @Test
   void theJsonPolicyRouteSavesYamlAndActivates() throws Exception {
     String yaml = PolicyFile.pack("permissive-only").source().replace("name: permissive-only", "name: json-policy");
     String adminToken = sessionToken(Role.ADMIN);
