@@ -41,12 +41,7 @@ final class OfflineAudit {
    * before the change is saved (if it cannot be left, the change is not made).
    */
   static void trustChange(Path dataDir, TrustAnchor entry, boolean revoked) throws IOException {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("name", entry.name());
-    d.put("role", entry.role().label());
-    d.put("fingerprint", entry.fingerprint().toString());
-    d.put("ca", entry.isCa());
-    if (revoked) d.put("reason", entry.revocation().orElseThrow().reason());
+    Map<String, Object> d = entry.auditDetails();
     try {
       leave(dataDir, revoked ? "trust.revoked" : "trust.added", "ok", System.getProperty("user.name"), d);
     } catch (IOException e) {

@@ -362,7 +362,16 @@ public final class Vault implements AutoCloseable {
    * vouched for are flagged in the catalog.
    */
   public Revocation revokeTrust(String nameOrFingerprint, String reason) throws IOException {
-    TrustAnchor revoked = trust.revoke(nameOrFingerprint, reason);
+    return revokeTrust(nameOrFingerprint, reason, (entry, isRevoked) -> { });
+  }
+
+  /**
+   * The same, with {@code recorder} told of the revocation before it is saved (the server appends
+   * its audit record there): if the recorder fails, nothing is revoked.
+   */
+  public Revocation revokeTrust(String nameOrFingerprint, String reason, TrustStore.ChangeRecorder recorder)
+      throws IOException {
+    TrustAnchor revoked = trust.revoke(nameOrFingerprint, reason, recorder);
     try {
       int flagged = catalog.flagSignedBy(revoked.fingerprint().hex(), "signer '" + revoked.name()
           + "' (" + revoked.fingerprint() + ") was revoked: " + reason);

@@ -132,15 +132,14 @@ public class TrustAdmin {
     if (a.isRevoked()) {
       throw new IllegalStateException("'" + a.name() + "' was already revoked at " + a.revocation().get().at());
     }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("name", a.name());
-    details.put("role", a.role().label());
-    details.put("fingerprint", a.fingerprint().toString());
-    details.put("reason", reason.strip());
-    details.put("modelsToFlag", vouchedFor(a.fingerprint().hex()));
-    audit.append(AdminRecords.of("trust.revoked", actor, details));
+    int toFlag = vouchedFor(a.fingerprint().hex());
     try {
-      Vault.Revocation r = vault.revokeTrust(a.fingerprint().hex(), reason.strip());
+      // The record, with the CLI's fields, is appended as the store is about to save: if it cannot be, nothing is revoked.
+      Vault.Revocation r = vault.revokeTrust(a.fingerprint().hex(), reason.strip(), (entry, revoked) -> {
+        Map<String, Object> details = entry.auditDetails();
+        details.put("modelsToFlag", toFlag);
+        audit.append(AdminRecords.of("trust.revoked", actor, details));
+      });
       // What the key brought in stops being served: approved and active versions are suspended.
       List<String> suspended = suspensions.suspendSignedBy(a.fingerprint().hex(), a.name(), actor);
       return new Revoked(r.anchor(), r.modelsFlagged(), suspended.size());

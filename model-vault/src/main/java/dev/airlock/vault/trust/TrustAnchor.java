@@ -28,6 +28,20 @@ public record TrustAnchor(
     return caCertificate.isPresent();
   }
 
+  /**
+   * The entry as every audit record of a trust change names it, the CLI's and the server's alike:
+   * name, role, fingerprint, whether it is a CA, and the revocation's reason once revoked.
+   */
+  public java.util.Map<String, Object> auditDetails() {
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("name", name);
+    d.put("role", role.label());
+    d.put("fingerprint", fingerprint.toString());
+    d.put("ca", isCa());
+    revocation.ifPresent(r -> d.put("reason", r.reason()));
+    return d;
+  }
+
   public boolean isRevoked() {
     return revocation.isPresent();
   }

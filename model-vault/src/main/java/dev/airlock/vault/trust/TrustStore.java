@@ -131,6 +131,14 @@ public final class TrustStore {
 
   /** Revokes an entry by name or fingerprint; returns it as revoked. */
   public TrustAnchor revoke(String nameOrFingerprint, String reason) throws IOException {
+    return revoke(nameOrFingerprint, reason, (entry, revoked) -> { });
+  }
+
+  /**
+   * The same, telling {@code also} of the revocation after this store's own recorder and before it
+   * is saved: if either fails, nothing is revoked.
+   */
+  public TrustAnchor revoke(String nameOrFingerprint, String reason, ChangeRecorder also) throws IOException {
     TrustAnchor a = find(nameOrFingerprint).orElseThrow(() -> new IllegalArgumentException(
         "no trust entry named or with fingerprint '" + nameOrFingerprint + "'; see 'airlock trust list'"));
     if (a.isRevoked()) return a;
@@ -138,6 +146,7 @@ public final class TrustStore {
         a.caCertificate(), a.addedAt(), a.notBefore(), a.notAfter(),
         Optional.of(new TrustAnchor.Revocation(clock.instant(), reason)));
     recorder.record(revoked, true);
+    also.record(revoked, true);
     anchors.set(anchors.indexOf(a), revoked);
     save();
     return revoked;
