@@ -7,7 +7,6 @@ import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.review.ApprovalRecord;
-import dev.airlock.server.review.ApprovalRefused;
 import dev.airlock.server.review.Decision;
 import dev.airlock.server.review.DecisionResult;
 import dev.airlock.server.review.ModelReviews;
@@ -176,21 +175,9 @@ public class ReviewsApi {
     });
   }
 
-  /** {@link Api#run} with the review's refusals mapped: 404 unknown, 400 bad input, 409 the rest. */
+  /** {@link Api#run}: the review's refusals answer with their own status and code, as every refusal does. */
   private static MutableHttpResponse<?> refusals(Api.Action action) {
-    try {
-      return Api.run(HttpStatus.OK, action);
-    } catch (ApprovalRefused e) {
-      return Problems.write(status(e.code()), e.getMessage(), e.code().id());
-    }
-  }
-
-  static HttpStatus status(ApprovalRefused.Code code) {
-    return switch (code) {
-      case UNKNOWN_VERSION -> HttpStatus.NOT_FOUND;
-      case JUSTIFICATION_REQUIRED, DPO_REQUIRED -> HttpStatus.BAD_REQUEST;
-      default -> HttpStatus.CONFLICT;
-    };
+    return Api.run(HttpStatus.OK, action);
   }
 
   private List<CatalogFile> files(String versionId) {

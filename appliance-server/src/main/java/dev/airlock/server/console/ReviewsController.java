@@ -173,7 +173,7 @@ public class ReviewsController {
           + " by policy " + r.policyName() + " version " + r.policyVersion() + "; earlier approvals do not count"
           + " for it.", null, "");
     } catch (ApprovalRefused e) {
-      if (e.code() == ApprovalRefused.Code.UNKNOWN_VERSION) return notFound(request, e);
+      if (e.reason() == ApprovalRefused.Code.UNKNOWN_VERSION) return notFound(request, e);
       return show(request, versionId, HttpStatus.CONFLICT, null, "Not reviewed again: " + e.getMessage(), "");
     }
   }
@@ -229,8 +229,8 @@ public class ReviewsController {
           : reviews.reject(versionId, me.username(), justification);
       return show(request, versionId, HttpStatus.OK, outcome(r), null, "");
     } catch (ApprovalRefused e) {
-      if (e.code() == ApprovalRefused.Code.UNKNOWN_VERSION) return notFound(request, e);
-      HttpStatus status = e.code() == ApprovalRefused.Code.JUSTIFICATION_REQUIRED ? HttpStatus.BAD_REQUEST : HttpStatus.CONFLICT;
+      if (e.reason() == ApprovalRefused.Code.UNKNOWN_VERSION) return notFound(request, e);
+      HttpStatus status = PageErrors.status(e);
       String verb = approve ? "Not approved" : "Not rejected";
       return show(request, versionId, status, null, verb + ": " + e.getMessage(), justification);
     }

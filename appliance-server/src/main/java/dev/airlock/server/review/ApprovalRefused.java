@@ -1,12 +1,13 @@
 package dev.airlock.server.review;
 
+import dev.airlock.server.vocabulary.Refused;
 import java.util.Locale;
 
 /**
- * A review or a decision the rules do not allow. {@link #code()} is stable for programs (the
- * console maps it to a status); the message says what to do instead.
+ * A review or a decision the rules do not allow. {@link #code()} is stable for programs, and each
+ * code carries its status; the message says what to do instead.
  */
-public final class ApprovalRefused extends RuntimeException {
+public final class ApprovalRefused extends RuntimeException implements Refused {
   /** Why it was refused. */
   public enum Code {
     /** No model version with that id in the vault. */
@@ -32,6 +33,15 @@ public final class ApprovalRefused extends RuntimeException {
     public String id() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** 404 an unknown version, 400 a missing justification or name, 409 what the state forbids. */
+    public int status() {
+      return switch (this) {
+        case UNKNOWN_VERSION -> 404;
+        case JUSTIFICATION_REQUIRED, DPO_REQUIRED -> 400;
+        default -> 409;
+      };
+    }
   }
 
   private final Code code;
@@ -41,7 +51,18 @@ public final class ApprovalRefused extends RuntimeException {
     this.code = code;
   }
 
-  public Code code() {
+  /** Why it was refused, as the review's rules name it. */
+  public Code reason() {
     return code;
+  }
+
+  @Override
+  public String code() {
+    return code.id();
+  }
+
+  @Override
+  public int status() {
+    return code.status();
   }
 }

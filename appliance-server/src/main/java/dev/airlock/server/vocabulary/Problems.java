@@ -20,7 +20,7 @@ import java.util.NoSuchElementException;
  * the console's pages alike.
  *
  * <ul>
- *   <li>{@link Refusal}: its own status (403 who may not, 409 the state forbids it) and code;
+ *   <li>a {@link Refused} ({@link Refusal}, the review's refusals): its own status and code;
  *   <li>{@link IllegalArgumentException}: 400 {@code invalid_request}, the user's input;
  *   <li>{@link NoSuchElementException}: 404 {@code not_found};
  *   <li>{@link IllegalStateException}: 409 {@code conflict}, the state forbids it;
@@ -45,7 +45,7 @@ public final class Problems {
   /** The status, code and message of a failure; an unexpected kind is rethrown (a bug, not an answer). */
   public static Problem of(RuntimeException e) {
     return switch (e) {
-      case Refusal r -> new Problem(HttpStatus.valueOf(r.status()), r.code(), r.getMessage());
+      case Refused r -> new Problem(HttpStatus.valueOf(r.status()), r.code(), e.getMessage());
       case AuditLogException a -> new Problem(HttpStatus.SERVICE_UNAVAILABLE, "audit_unavailable", AUDIT_UNAVAILABLE);
       case IllegalArgumentException a -> new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
       case NoSuchElementException n -> new Problem(HttpStatus.NOT_FOUND, "not_found", e.getMessage());

@@ -5,7 +5,7 @@ package dev.airlock.server.vocabulary;
  * state that forbids it now ({@link Kind#CONFLICT}, 409). The message tells the person what to do
  * instead; the code names the rule for programs. The JSON API and the console map it the same way.
  */
-public final class Refusal extends RuntimeException {
+public final class Refusal extends RuntimeException implements Refused {
   /** What kind of "no" it is. */
   public enum Kind {
     /** This caller may not do it, whatever the state. */
@@ -45,11 +45,13 @@ public final class Refusal extends RuntimeException {
     return kind;
   }
 
+  @Override
   public int status() {
     return kind.status();
   }
 
   /** The rule, for programs: {@code separation_of_duties}, {@code own_proposal}, ... */
+  @Override
   public String code() {
     return code;
   }

@@ -134,7 +134,7 @@ class ModelReviewsTest {
     try {
       action.run();
     } catch (ApprovalRefused e) {
-      return e.code();
+      return e.reason();
     }
     throw new AssertionError("expected the action to be refused");
   }
@@ -196,7 +196,7 @@ class ModelReviewsTest {
     assertThat(state(id)).isEqualTo(LifecycleState.DENIED);
     assertThat(reviews.queue()).isEmpty();
     assertThatThrownBy(() -> reviews.approve(id, "dpo-bob", WHY))
-        .isInstanceOfSatisfying(ApprovalRefused.class, e -> assertThat(e.code()).isEqualTo(ApprovalRefused.Code.DENIED_BY_POLICY))
+        .isInstanceOfSatisfying(ApprovalRefused.class, e -> assertThat(e.reason()).isEqualTo(ApprovalRefused.Code.DENIED_BY_POLICY))
         .hasMessage("ru-model 1.0 was denied by policy enterprise-default version 1; a DENY verdict can never be"
             + " approved. Read the deciding rules' how-to-fix, or review it again after a policy change.");
     assertThat(reviews.decisions(id)).isEmpty();
@@ -252,7 +252,7 @@ class ModelReviewsTest {
 
     assertThatThrownBy(() -> reviews.approve(id, IMPORTER, WHY))
         .isInstanceOfSatisfying(ApprovalRefused.class,
-            e -> assertThat(e.code()).isEqualTo(ApprovalRefused.Code.IMPORTER_CANNOT_APPROVE))
+            e -> assertThat(e.reason()).isEqualTo(ApprovalRefused.Code.IMPORTER_CANNOT_APPROVE))
         .hasMessage("alice-importer imported qwen3-support 1.0 and so cannot approve it: another DPO must.");
     assertThat(reviews.decisions(id)).isEmpty();
   }
@@ -265,7 +265,7 @@ class ModelReviewsTest {
 
     assertThatThrownBy(() -> reviews.approve(id, "carol", WHY))
         .isInstanceOfSatisfying(ApprovalRefused.class,
-            e -> assertThat(e.code()).isEqualTo(ApprovalRefused.Code.IMPORTER_CANNOT_APPROVE));
+            e -> assertThat(e.reason()).isEqualTo(ApprovalRefused.Code.IMPORTER_CANNOT_APPROVE));
     assertThat(reviews.decisions(id)).isEmpty();
   }
 
@@ -275,7 +275,7 @@ class ModelReviewsTest {
     reviews.approve(id, "dpo-bob", WHY);
 
     assertThatThrownBy(() -> reviews.approve(id, "dpo-bob", WHY))
-        .isInstanceOfSatisfying(ApprovalRefused.class, e -> assertThat(e.code()).isEqualTo(ApprovalRefused.Code.ALREADY_APPROVED))
+        .isInstanceOfSatisfying(ApprovalRefused.class, e -> assertThat(e.reason()).isEqualTo(ApprovalRefused.Code.ALREADY_APPROVED))
         .hasMessageStartingWith("dpo-bob already approved qwen3-support 1.0 on ")
         .hasMessageEndingWith("; a further approval must come from a different DPO.");
     assertThat(reviews.decisions(id)).hasSize(1);
