@@ -64,7 +64,8 @@ public class ModelsController {
   }
 
   /** An APPROVED version, or an ACTIVE one no model serves any more, that can be activated. */
-  public record Ready(String id, String modelName, String version, String state, String defaultModelId) {}
+  public record Ready(String id, String modelName, String version, String state, String defaultModelId,
+                      List<String> kinds) {}
 
   /** A served model as the page lists it. */
   public record Served(String id, String kind, String catalogVersionId, String catalogVersion, long healthy, int total,
@@ -227,7 +228,10 @@ public class ModelsController {
     List<Ready> ready = catalog.stream()
         .filter(v -> v.state() == LifecycleState.APPROVED
             || (v.state() == LifecycleState.ACTIVE && !servedVersions.contains(v.id())))
-        .map(v -> new Ready(v.id(), v.modelName(), v.version(), v.state().name(), v.modelName()))
+        // A registered external server is served under the name it answers to there.
+        .map(v -> new Ready(v.id(), v.modelName(), v.version(), v.state().name(),
+            v.external().map(x -> x.servedModelName()).orElse(v.modelName()),
+            v.isExternal() ? List.of("external") : List.of("embedded", "vllm")))
         .toList();
     List<Alias> aliasRows = aliases.entrySet().stream()
         .map(e -> new Alias(e.getKey(), e.getValue(), activeIds.contains(e.getValue()))).toList();

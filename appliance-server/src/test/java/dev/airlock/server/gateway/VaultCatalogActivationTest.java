@@ -87,6 +87,12 @@ class VaultCatalogActivationTest {
           assertThat(console.get("/console/reviews/" + versionId + "/record").body()).contains("id=\"external-server\"")
               .contains("Judged without an organization profile.");
 
+          dev.airlock.server.console.ConsoleClient opsConsole = new dev.airlock.server.console.ConsoleClient(open.url("/"));
+          assertThat(opsConsole.signIn("ops", ReviewStand.password("ops")).statusCode()).isEqualTo(303);
+          String modelsPage = opsConsole.get("/console/models").body();
+          assertThat(modelsPage).contains("value=\"" + versionId + "\"").contains("value=\"granite-8b\"")
+              .contains("<option value=\"external\">external (a registered server)</option>")
+              .doesNotContain("<option value=\"vllm\">");
           TestAppliance.Answer renamed = open.admin("PUT", "/admin/models/other-name", Map.of("catalogVersionId", versionId));
           assertThat(renamed.status()).isEqualTo(400);
           assertThat(renamed.body().path("error").path("message").asText()).isEqualTo("granite-8b 1.0 answers as"
