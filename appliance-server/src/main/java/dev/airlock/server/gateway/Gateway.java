@@ -487,6 +487,7 @@ public class Gateway {
           throw GatewayError.badRequest("'messages' is required: a non-empty array of {\"role\",\"content\"} objects.",
               "messages", "invalid_messages");
         }
+        refuseRemoteMedia(messages);
       }
       case "/v1/completions" -> {
         if (!json.hasNonNull("prompt")) {
@@ -500,6 +501,35 @@ public class Gateway {
       }
       default -> throw new IllegalArgumentException("not a gateway route: " + route);
     }
+  }
+
+  /**
+   * vLLM fetches an {@code image_url}, {@code audio_url} or {@code video_url} given as an http(s)
+   * URL itself: an outbound connection from the appliance. Only {@code data:} URLs (the media
+   * inline, within the app's size limit, and so in the audit record) are forwarded.
+   */
+  private static void refuseRemoteMedia(JsonNode messages) {
+    for (JsonNode message : messages) {
+      JsonNode content = message.get("content");
+      if (content == null || !content.isArray()) continue;
+      for (JsonNode part : content) {
+        for (var fields = part.properties().iterator(); fields.hasNext(); ) {
+          var field = fields.next();
+          if (!field.getKey().endsWith("_url")) continue;
+          JsonNode value = field.getValue();
+          JsonNode url = value.isObject() ? value.get("url") : value;
+          if (url != null && url.isTextual() && !url.asText().regionMatches(true, 0, "data:", 0, 5)) {
+            throw GatewayError.badRequest("'" + field.getKey() + "' must be a data: URL (the media inline, base64):"
+                + " the appliance fetches nothing from the network, so a URL such as '" + abbreviate(url.asText())
+                + "' is refused.", "messages", "remote_media_url");
+          }
+        }
+      }
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   /** The OpenAI {@code user} field, or the app's configured header, names the audit subject. */

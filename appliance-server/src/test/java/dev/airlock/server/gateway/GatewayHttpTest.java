@@ -123,6 +123,19 @@ class GatewayHttpTest {
     assertOpenAiError(noModel, 400, "missing_model", "'model' is required");
     assertThat(json(noModel.body()).path("error").path("param").asText()).isEqualTo("model");
     assertOpenAiError(chat("{\"model\":\"tiny-chat\"}"), 400, "invalid_messages", "'messages' is required");
+    // vLLM would fetch these itself: the appliance makes no outbound connection, so only data: URLs pass.
+    for (String part : List.of("{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/cat.png\"}}",
+        "{\"type\":\"image_url\",\"image_url\":\"HTTP://10.0.0.1/x.png\"}",
+        "{\"type\":\"video_url\",\"video_url\":{\"url\":\"http://example.com/v.mp4\"}}",
+        "{\"type\":\"audio_url\",\"audio_url\":{\"url\":\"file:///etc/passwd\"}}")) {
+      HttpResponse<String> remote = chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":["
+          + "{\"type\":\"text\",\"text\":\"what is this?\"}," + part + "]}]}");
+      assertOpenAiError(remote, 400, "remote_media_url", "must be a data: URL (the media inline, base64): the appliance"
+          + " fetches nothing from the network");
+    }
+    HttpResponse<String> inline = chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":["
+        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,iVBORw0KGgo=\"}}]}]}");
+    assertThat(inline.statusCode()).as(inline.body()).isEqualTo(200);
     assertOpenAiError(chat("{\"model\":\"tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":\"yes\"}"),
         400, "invalid_type", "'stream' must be true or false");
     assertOpenAiError(post("/v1/embeddings", "{\"model\":\"tiny-chat\"}", key, Map.of()), 400, "missing_input", "'input' is required");
