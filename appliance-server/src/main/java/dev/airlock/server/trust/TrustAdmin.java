@@ -54,12 +54,17 @@ public class TrustAdmin {
 
   /** A public key checked and ready to trust: what a proposal carries and its confirmation writes. */
   public record Candidate(String name, TrustRole role, String pem, String fingerprint, String curve) {
-    /** The values an audit record shows (the PEM is public but long: the fingerprint names it). */
+    /**
+     * The values an audit record shows: the fields the CLI's trust records carry
+     * ({@code TrustAnchor.auditDetails}: name, role, fingerprint, ca; a key through the server is
+     * never a CA), and the key's curve. The PEM is public but long: the fingerprint names it.
+     */
     public Map<String, Object> details() {
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("name", name);
       details.put("role", role.label());
       details.put("fingerprint", "sha256:" + fingerprint);
+      details.put("ca", false);
       details.put("curve", curve);
       return details;
     }
