@@ -230,7 +230,58 @@ public final class VllmStandIn {
     return n;
   }
 
+  /**
+   * The arguments the stand-in's "model" passes when it calls a tool, in the pieces a stream sends
+   * them in (vLLM's tool parsers stream the id and name first, then the arguments as they decode).
+   */
+  public static final List<String> TOOL_ARGUMENT_PIECES = List.of("{\"city\": ", "\"Paris\", ", "\"unit\": \"celsius\"}");
+
+  /** A request that offers tools (and does not say tool_choice "none") is answered with a call to the first. */
+  private static String toolToCall(JsonNode req) {
+    JsonNode tools = req.path("tools");
+    if (!tools.isArray() || tools.isEmpty() || "none".equals(req.path("tool_choice").asText(""))) return null;
+    return tools.get(0).path("function").path("name").asText("tool");
+  }
+
+  private void chatToolCall(HttpExchange ex, JsonNode req, String model, String tool) throws IOException {
+    int promptTokens = countWords(req.path("messages"));
+    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    String callId = "chatcmpl-tool-" + UUID.randomUUID().toString().replace("-", "");
+    String arguments = String.join("", TOOL_ARGUMENT_PIECES);
+    if (!req.path("stream").asBoolean(false)) {
+      sendJson(ex, 200, "{\"id\":\"" + id + "\",\"object\":\"chat.completion\",\"created\":" + created
+          + ",\"model\":" + q(model) + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+          + "\"refusal\":null,\"annotations\":null,\"audio\":null,\"function_call\":null,\"tool_calls\":[{\"id\":"
+          + q(callId) + ",\"type\":\"function\",\"function\":{\"name\":" + q(tool) + ",\"arguments\":" + q(arguments)
+          + "}}],\"reasoning\":null},\"logprobs\":null,\"finish_reason\":\"tool_calls\",\"stop_reason\":null,"
+          + "\"token_ids\":null}],\"usage\":" + usage(promptTokens, TOOL_ARGUMENT_PIECES.size()) + "}");
+      return;
+    }
+    boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
+    try (OutputStream out = startStream(ex)) {
+      String head = "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
+          + ",\"model\":" + q(model) + ",\"choices\":[";
+      event(out, head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+          + "\"logprobs\":null,\"finish_reason\":null}]}");
+      event(out, head + "{\"index\":0,\"delta\":{\"tool_calls\":[{\"id\":" + q(callId) + ",\"type\":\"function\","
+          + "\"index\":0,\"function\":{\"name\":" + q(tool) + "}}]},\"logprobs\":null,\"finish_reason\":null}]}");
+      for (String piece : TOOL_ARGUMENT_PIECES) {
+        event(out, head + "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+            + q(piece) + "}}]},\"logprobs\":null,\"finish_reason\":null}]}");
+      }
+      event(out, head + "{\"index\":0,\"delta\":{\"content\":\"\"},\"logprobs\":null,"
+          + "\"finish_reason\":\"tool_calls\",\"stop_reason\":null}]}");
+      if (includeUsage) event(out, head + "],\"usage\":" + usage(promptTokens, TOOL_ARGUMENT_PIECES.size()) + "}");
+      out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   private void chat(HttpExchange ex, JsonNode req, String model, JsonNode control) throws IOException {
+    String tool = toolToCall(req);
+    if (tool != null) {
+      chatToolCall(ex, req, model, tool);
+      return;
+    }
     int promptTokens = countWords(req.path("messages"));
     int maxTokens = maxTokens(req);
     List<String> deltas = replyDeltas(model, maxTokens);

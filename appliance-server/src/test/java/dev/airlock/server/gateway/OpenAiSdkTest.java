@@ -175,6 +175,52 @@ class OpenAiSdkTest {
     assertThat(records.get(1).path("payload").path("response").asText()).isEqualTo("Hello from tiny-chat.");
   }
 
+  private static ChatCompletionCreateParams weatherTool() {
+    return ChatCompletionCreateParams.builder().model("tiny-chat").addUserMessage("Weather in Paris?")
+        .addTool(com.openai.models.chat.completions.ChatCompletionFunctionTool.builder()
+            .function(com.openai.models.FunctionDefinition.builder().name("get_weather")
+                .description("The weather in a city").build()).build())
+        .build();
+  }
+
+  @Test
+  void aToolCallIsRelayedWholeAndStreamedAndItsArgumentsAreAuditedByteForByte() throws Exception {
+    String arguments = String.join("", dev.airlock.server.backend.VllmStandIn.TOOL_ARGUMENT_PIECES);
+    int before = appliance.auditCount();
+    ChatCompletion whole = client(helpdeskKey).chat().completions().create(weatherTool());
+    var call = whole.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
+    assertThat(call.function().name()).isEqualTo("get_weather");
+    assertThat(call.function().arguments()).isEqualTo(arguments);
+    assertThat(whole.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    JsonNode recorded = appliance.auditRecordsSince(before).get(1).path("payload").path("outputs").get(0);
+    assertThat(recorded.path("finishReason").asText()).isEqualTo("tool_calls");
+    assertThat(recorded.path("toolCalls").get(0).path("id").asText()).isEqualTo(call.id());
+    assertThat(recorded.path("toolCalls").get(0).path("name").asText()).isEqualTo("get_weather");
+    assertThat(recorded.path("toolCalls").get(0).path("arguments").asText()).isEqualTo(arguments);
+
+    int beforeStream = appliance.auditCount();
+    StringBuilder streamed = new StringBuilder();
+    String[] id = new String[1];
+    try (StreamResponse<ChatCompletionChunk> stream = client(helpdeskKey).chat().completions()
+        .createStreaming(weatherTool())) {
+      for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+        for (var delta : chunk.choices().get(0).delta().toolCalls().orElse(List.of())) {
+          delta.id().ifPresent(x -> id[0] = x);
+          delta.function().flatMap(fn -> fn.arguments()).ifPresent(streamed::append);
+        }
+      }
+    }
+    assertThat(streamed.toString()).isEqualTo(arguments);
+    List<ObjectNode> records = appliance.auditRecordsSince(beforeStream);
+    assertThat(records).extracting(r -> r.path("type").asText()).containsExactly("inference.request", "inference.response");
+    assertThat(records.get(0).path("payload").path("request").path("tools").get(0).path("function").path("name")
+        .asText()).isEqualTo("get_weather");
+    JsonNode streamedCall = records.get(1).path("payload").path("outputs").get(0).path("toolCalls").get(0);
+    assertThat(streamedCall.path("id").asText()).isEqualTo(id[0]);
+    assertThat(streamedCall.path("arguments").asText()).isEqualTo(arguments);
+    assertThat(records.get(1).path("fields").path("finishReason").asText()).isEqualTo("tool_calls");
+  }
+
   @Test
   void embeddingsAreForwardedToTheExternalBackendAndAudited() throws Exception {
     int before = appliance.auditCount();
