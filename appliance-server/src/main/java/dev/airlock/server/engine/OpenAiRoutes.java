@@ -134,7 +134,7 @@ final class OpenAiRoutes {
       }
       plain.addObject().put("role", m.get("role").asText()).put("content", contentText(m.get("content")));
     }
-    checkSingleChoice(req);
+    checkSupported(req);
     String prompt = e.chatPrompt(plain);
     int promptTokens = e.promptTokens(prompt);
     Integer requested = maxTokens(req, "max_completion_tokens", "max_tokens");
@@ -229,7 +229,7 @@ final class OpenAiRoutes {
     } else {
       throw new BadRequest("prompt must be a string (or an array of one string) for the embedded engine", "prompt");
     }
-    checkSingleChoice(req);
+    checkSupported(req);
     if (req.path("echo").asBoolean(false)) throw new BadRequest("echo is not supported by the embedded engine", "echo");
     int promptTokens = e.promptTokens(prompt);
     Integer requested = maxTokens(req, "max_tokens");
@@ -336,9 +336,32 @@ final class OpenAiRoutes {
     return list;
   }
 
-  private static void checkSingleChoice(JsonNode req) {
+  private static void checkSupported(JsonNode req) {
     if (req.hasNonNull("n") && req.get("n").asInt(1) != 1) {
       throw new BadRequest("the embedded engine generates one choice per request: n must be 1", "n");
+    }
+    refuseUnsupported(req);
+  }
+
+  /**
+   * What the embedded engine does not do is refused, naming the field, never silently ignored: an
+   * app that offers tools, asks for a JSON schema or for log probabilities would otherwise get a
+   * plain answer it did not ask for. (vLLM does all three.)
+   */
+  private static void refuseUnsupported(JsonNode req) {
+    if (req.path("tools").isArray() && !req.path("tools").isEmpty() && !"none".equals(req.path("tool_choice").asText(""))) {
+      throw new BadRequest("the embedded engine does not call tools: serve this model with vLLM, or send no 'tools'",
+          "tools");
+    }
+    JsonNode format = req.path("response_format");
+    if (format.isObject() && !"text".equals(format.path("type").asText("text"))) {
+      throw new BadRequest("the embedded engine does not constrain output to '" + format.path("type").asText()
+          + "': serve this model with vLLM, or send no 'response_format'", "response_format");
+    }
+    JsonNode logprobs = req.path("logprobs");
+    if ((logprobs.isBoolean() && logprobs.asBoolean()) || logprobs.isIntegralNumber()) {
+      throw new BadRequest("the embedded engine does not return log probabilities: serve this model with vLLM, or"
+          + " send no 'logprobs'", "logprobs");
     }
   }
 

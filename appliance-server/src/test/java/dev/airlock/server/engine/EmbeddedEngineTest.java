@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -240,6 +241,30 @@ class EmbeddedEngineTest {
     assertThat(err.path("type").asText()).isEqualTo("BadRequestError");
     assertThat(err.path("code").asInt()).isEqualTo(400);
     assertThat(err.path("message").asText()).contains("maximum context length is 2048 tokens", "2040 in the completion");
+  }
+
+  @Test
+  void toolsJsonSchemasAndLogprobsAreRefusedNamingTheFieldNeverIgnored() throws Exception {
+    String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("tools", "{\"model\":\"tiny-chat\"," + messages + ",\"tools\":[{\"type\":\"function\","
+        + "\"function\":{\"name\":\"get_weather\"}}]}");
+    refused.put("response_format", "{\"model\":\"tiny-chat\"," + messages
+        + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{}}}}");
+    refused.put("logprobs", "{\"model\":\"tiny-chat\"," + messages + ",\"logprobs\":true}");
+    for (var r : refused.entrySet()) {
+      HttpResponse<String> answer = engine.post("/v1/chat/completions", r.getValue());
+      assertThat(answer.statusCode()).as(r.getKey()).isEqualTo(400);
+      JsonNode err = JSON.readTree(answer.body()).path("error");
+      assertThat(err.path("param").asText()).isEqualTo(r.getKey());
+      assertThat(err.path("message").asText()).startsWith("the embedded engine does not").contains("serve this model"
+          + " with vLLM, or send no '" + r.getKey() + "'");
+    }
+    // Saying no tools, or plain text, is no request for them.
+    HttpResponse<String> none = engine.post("/v1/chat/completions", "{\"model\":\"tiny-chat\"," + messages
+        + ",\"max_tokens\":2,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"none\","
+        + "\"response_format\":{\"type\":\"text\"},\"logprobs\":false}");
+    assertThat(none.statusCode()).as(none.body()).isEqualTo(200);
   }
 
   @Test
