@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.server.ApplianceDatabase;
 import dev.airlock.audit.AuditLog;
+import dev.airlock.server.review.ModelReviews;
 import dev.airlock.server.vocabulary.AdminRecords;
 import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.vocabulary.ServerFailure;
@@ -89,7 +90,7 @@ public class ActiveModels {
     return Refusal.conflict("version_not_servable", message);
   }
 
-  private record Snapshot(Map<String, ServedModel> models, Map<String, String> aliases) {}
+  private record Snapshot(Map<String, ServedModel> models, Map<String, String> aliases, Map<String, Receipt> receipts) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -99,16 +100,18 @@ public class ActiveModels {
   private final Catalog catalog;
   private final ServableLayout layout;
   private final EngineConfig engine;
+  private final ModelReviews reviews;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
 
   public ActiveModels(ApplianceDatabase database, AuditLog audit, BackendConfig config, ServableLayout layout,
-                      EngineConfig engine) {
+                      EngineConfig engine, ModelReviews reviews) {
     this.db = database.dataSource();
     this.audit = audit;
     this.config = config;
     this.layout = layout;
     this.engine = engine;
+    this.reviews = reviews;
     this.catalog = new Catalog(db, Clock.systemUTC());
     this.snapshot = load();
   }
@@ -122,10 +125,13 @@ public class ActiveModels {
   public Optional<ResolvedModel> resolve(String name) {
     Snapshot s = snapshot;
     ServedModel direct = s.models.get(name);
-    if (direct != null) return Optional.of(new ResolvedModel(direct, Optional.empty()));
+    if (direct != null) {
+      return Optional.of(new ResolvedModel(direct, Optional.empty(), Optional.ofNullable(s.receipts.get(name))));
+    }
     String target = s.aliases.get(name);
     if (target == null) return Optional.empty();
-    return Optional.ofNullable(s.models.get(target)).map(m -> new ResolvedModel(m, Optional.of(name)));
+    return Optional.ofNullable(s.models.get(target))
+        .map(m -> new ResolvedModel(m, Optional.of(name), Optional.ofNullable(s.receipts.get(target))));
   }
 
   /** Every callable name: active model ids and aliases that point at an active model, sorted. */
@@ -538,6 +544,7 @@ public class ActiveModels {
   private Snapshot load() {
     Map<String, ServedModel> models = new TreeMap<>();
     Map<String, String> aliases = new TreeMap<>();
+    Map<String, Receipt> receipts = new TreeMap<>();
     try (Connection c = db.getConnection()) {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, backend, vault_path, executable, extra_args,"
           + " endpoints, replicas, catalog_version_id, engine_threads, engine_ctx_size, engine_embeddings"
@@ -556,6 +563,10 @@ public class ActiveModels {
                   .map(URI::create).toList()).orElse(List.of()));
             };
             if (spec instanceof BackendSpec.External x && x.endpoints().isEmpty()) continue;
+            ModelVersion v = version.get();
+            ModelReviews.ReviewRef review = reviews.currentReviewRef(v.id()).orElse(new ModelReviews.ReviewRef("", "", 0));
+            receipts.put(id, new Receipt(v.id(), v.modelName(), v.version(), v.provenance().manifestSha256(),
+                rs.getString(2), review.id(), review.policy(), review.policyVersion()));
             models.put(id, new ServedModel(id, rs.getString(3), spec, Optional.ofNullable(rs.getString(8))));
           }
         }
@@ -567,7 +578,7 @@ public class ActiveModels {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read model activations: " + e.getMessage(), e);
     }
-    return new Snapshot(Map.copyOf(models), Map.copyOf(aliases));
+    return new Snapshot(Map.copyOf(models), Map.copyOf(aliases), Map.copyOf(receipts));
   }
 
   private static boolean exists(Connection c, String modelId) throws SQLException {

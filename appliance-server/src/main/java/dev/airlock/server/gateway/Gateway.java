@@ -601,7 +601,14 @@ public class Gateway {
     if (call.firstChunkAt != 0) b.indexField("timeToFirstTokenMs", millis(call.firstChunkAt - call.start));
     if (call.replica != null) b.indexField("replica", Integer.toString(call.replica.index()));
     if (detail != null) b.indexField("detail", detail);
-    return append(call, b, json(assembled.payload()));
+    Map<String, Object> payload = assembled.payload();
+    if (call.resolved != null) {
+      call.resolved.receipt().ifPresent(r -> {
+        b.indexField("catalogVersionId", r.catalogVersionId());
+        payload.put("receipt", r.payload());
+      });
+    }
+    return append(call, b, json(payload));
   }
 
   /**

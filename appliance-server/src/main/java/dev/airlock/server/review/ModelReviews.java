@@ -449,6 +449,16 @@ public final class ModelReviews {
     }
   }
 
+  /** The current review's id, policy and policy version, without its reports: what a receipt names. */
+  public Optional<ReviewRef> currentReviewRef(String versionId) {
+    return Sql.query(db, "SELECT id, policy_name, policy_version FROM model_review WHERE version_id = ?"
+            + " ORDER BY review_number DESC LIMIT 1", s -> s.setString(1, versionId),
+        r -> r.next() ? Optional.of(new ReviewRef(r.getString(1), r.getString(2), r.getInt(3))) : Optional.empty());
+  }
+
+  /** A review by its id, policy and policy version. */
+  public record ReviewRef(String id, String policy, int policyVersion) {}
+
   private Optional<Review> latestReview(String versionId) {
     return Sql.query(db, "SELECT " + REVIEW_COLUMNS + " FROM model_review WHERE version_id = ?"
             + " ORDER BY review_number DESC LIMIT 1",

@@ -48,6 +48,8 @@ class OpenAiSdkTest {
   String helpdeskKey;
   String helpdeskId;
   String helpdeskKeyId;
+  String tinyChatVersion;
+  String tinyEmbedVersion;
 
   @BeforeAll
   void start() throws Exception {
@@ -55,8 +57,8 @@ class OpenAiSdkTest {
     appliance = TestAppliance.start(dir, List.of(externalPort), Map.of());
     external = appliance.standIn.startExternal("tiny-embed", externalPort);
     Path weights = Files.createDirectories(dir.resolve("vault/models/tiny-chat"));
-    appliance.activateVllm("tiny-chat", weights, 1, List.of("--max-model-len", "4096"));
-    appliance.activateExternal("tiny-embed", externalPort);
+    tinyChatVersion = appliance.activateVllm("tiny-chat", weights, 1, List.of("--max-model-len", "4096"));
+    tinyEmbedVersion = appliance.activateExternal("tiny-embed", externalPort);
     appliance.activateExternal("hidden-model", externalPort);
     appliance.alias("chat-default", "tiny-chat");
     JsonNode app = appliance.createApp("helpdesk", List.of("chat-default", "tiny-chat", "tiny-embed"), Map.of());
@@ -139,7 +141,15 @@ class OpenAiSdkTest {
     assertThat(f.path("alias").asText()).isEqualTo("chat-default");
     assertThat(f.path("replica").asText()).isEqualTo("0");
     assertThat(f.has("detail")).isFalse();
-    assertThat(response.path("payload").toString()).isEqualTo("{\"response\":\"Hello from tiny-chat.\"}");
+    assertThat(response.path("payload").path("response").asText()).isEqualTo("Hello from tiny-chat.");
+    // The receipt: which approved weights answered, one lookup away.
+    assertThat(f.path("catalogVersionId").asText()).isEqualTo(tinyChatVersion);
+    JsonNode receipt = response.path("payload").path("receipt");
+    assertThat(receipt.path("catalogVersionId").asText()).isEqualTo(tinyChatVersion);
+    assertThat(receipt.path("manifestSha256").asText()).isEqualTo(appliance.bean(dev.airlock.vault.Vault.class).catalog()
+        .find(tinyChatVersion).orElseThrow().provenance().manifestSha256());
+    assertThat(receipt.path("backend").asText()).isEqualTo("vllm");
+    assertThat(response.path("payload").size()).as("response and receipt, nothing else").isEqualTo(2);
   }
 
   @Test
@@ -236,7 +246,14 @@ class OpenAiSdkTest {
     assertThat(records.get(1).path("status").asText()).isEqualTo("completed");
     assertThat(records.get(1).path("fields").path("promptTokens").asText()).isEqualTo("4");
     assertThat(records.get(1).path("fields").path("totalTokens").asText()).isEqualTo("4");
-    assertThat(records.get(1).path("payload").toString()).isEqualTo("{\"embeddings\":1,\"dimensions\":3}");
+    assertThat(records.get(1).path("payload").path("embeddings").asInt()).isEqualTo(1);
+    assertThat(records.get(1).path("payload").path("dimensions").asInt()).isEqualTo(3);
+    JsonNode receipt = records.get(1).path("payload").path("receipt");
+    assertThat(receipt.path("catalogVersionId").asText()).isEqualTo(tinyEmbedVersion);
+    assertThat(receipt.path("backend").asText()).isEqualTo("external");
+    // Registered and reviewed: the receipt names the review and the policy it was approved under.
+    assertThat(receipt.path("reviewId").asText()).isNotEmpty();
+    assertThat(receipt.path("policy").asText()).isEqualTo("enterprise-default");
   }
 
   @Test
