@@ -26,6 +26,11 @@ public enum FindingCode {
   LICENSE_ID_UNKNOWN,
   /** The license is known by name but Airlock does not ship its text, so no text was compared. */
   LICENSE_TEXT_NOT_SHIPPED,
+  /**
+   * The license is identified exactly, but Airlock has not recorded its terms yet (no obligations,
+   * thresholds or restrictions are listed), so a person must read it.
+   */
+  LICENSE_TERMS_NOT_REVIEWED,
   /** An SPDX document could not be read at all. */
   SBOM_MALFORMED,
   /** An SPDX document was read but lacks fields the specification requires. */

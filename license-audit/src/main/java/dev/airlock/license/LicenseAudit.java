@@ -586,6 +586,14 @@ public final class LicenseAudit {
         fieldOfUse.addAll(k.fieldOfUse());
         territorial.addAll(k.territorial());
         k.governingLaw().ifPresent(law::add);
+        if (k.textShipped() && !k.termsReviewed()) {
+          List<Evidence> ev = effective.values().stream().filter(e -> e.id.equals(k.id())).flatMap(e -> e.evidence.stream()).toList();
+          finding(Severity.WARNING, FindingCode.LICENSE_TERMS_NOT_REVIEWED,
+              k.name() + " (" + k.id() + ") is identified, but Airlock has not recorded its terms yet"
+                  + k.scancode().map(sc -> " (ScanCode LicenseDB key " + sc.key() + ", category '" + sc.category() + "')").orElse("")
+                  + ": its obligations, thresholds and restrictions are not listed. A person must review it.",
+              ev);
+        }
         if (!k.textShipped()) {
           List<Evidence> ev = effective.values().stream().filter(e -> e.id.equals(k.id())).flatMap(e -> e.evidence.stream()).toList();
           finding(Severity.WARNING, FindingCode.LICENSE_TEXT_NOT_SHIPPED,

@@ -41,10 +41,75 @@ final class LicenseCatalog {
     } catch (IOException e) {
       throw new UncheckedIOException("the shipped license catalog licenses.yaml cannot be read: " + e.getMessage(), e);
     }
+    ScanCodeFile scancode;
+    try (InputStream in = resource(SCANCODE_FILE)) {
+      scancode = new ObjectMapper(new YAMLFactory())
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+          .readValue(in, ScanCodeFile.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the shipped license catalog " + SCANCODE_FILE + " cannot be read: " + e.getMessage(), e);
+    }
     LicenseCatalog c = new LicenseCatalog();
-    for (Entry e : file.licenses()) c.add(e.toKnownLicense());
+    List<KnownLicense> reviewed = file.licenses().stream().map(Entry::toKnownLicense).toList();
+    for (KnownLicense l : withScanCodeTexts(reviewed, scancode.licenses())) c.add(l);
     file.spdxCategories().forEach((cat, ids) -> ids.forEach(id -> c.spdxCategories.put(id, LicenseCategory.fromId(cat))));
     return c;
+  }
+
+  /** ScanCode LicenseDB's AI-model licenses: which ones and why is in tools/scancode_ai_licenses.py. */
+  private static final String SCANCODE_FILE = "scancode-licensedb.yaml";
+
+  /**
+   * Adds each ScanCode text to the reviewed entry it belongs to (by id or alias), or makes it an
+   * entry of its own whose terms are not reviewed: named exactly, category unknown, so a policy
+   * sends it to review.
+   */
+  private static List<KnownLicense> withScanCodeTexts(List<KnownLicense> reviewed, List<ScanCodeLicense> scancode) {
+    Map<String, KnownLicense> byKey = new LinkedHashMap<>();
+    for (KnownLicense l : reviewed) byKey.put(l.id(), l);
+    for (ScanCodeLicense s : scancode) {
+      String id = s.airlockId() != null ? s.airlockId() : s.spdxLicenseKey();
+      KnownLicense owner = byKey.get(id);
+      if (owner == null) {
+        for (KnownLicense l : byKey.values()) if (l.aliases().stream().anyMatch(a -> a.equalsIgnoreCase(id))) owner = l;
+      }
+      KnownLicense.Part part = s.part() == null ? KnownLicense.Part.LICENSE : part(id, s.part());
+      String body = text(s.file());
+      KnownLicense.ScanCodeEntry entry = new KnownLicense.ScanCodeEntry(s.key(), s.name(), s.category());
+      if (owner == null) {
+        List<String> aliases = new ArrayList<>(List.of(s.key(), s.shortName()));
+        aliases.addAll(orEmpty(s.aliases()));
+        aliases.removeIf(a -> key(a).equals(key(s.name())) || key(a).equals(key(id)));
+        owner = new KnownLicense(id, s.name(), LicenseCategory.UNKNOWN,
+            new Citation(id, "not reviewed", "Terms not recorded by Airlock yet; ScanCode LicenseDB classifies this license as '" + s.category() + "'."),
+            false, true, false, Optional.of(entry), List.copyOf(new java.util.LinkedHashSet<>(aliases)), linksOf(s.links()), List.of(),
+            List.of(), List.of(), List.of(), List.of(), Optional.empty());
+      }
+      KnownLicense o = owner;
+      boolean alreadyShipped = o.texts().stream().anyMatch(t -> t.file().equals(s.file()));
+      List<KnownLicense.KnownText> texts = new ArrayList<>(o.texts());
+      if (!alreadyShipped) {
+        texts.add(new KnownLicense.KnownText(o.id(), s.file(), part, body, LicenseText.of(body), "ScanCode LicenseDB " + s.key()));
+      }
+      byKey.put(o.id(), new KnownLicense(o.id(), o.name(), o.category(), o.categoryReason(), o.spdxListed(), true,
+          o.termsReviewed(), o.scancode().isPresent() || part != KnownLicense.Part.LICENSE ? o.scancode() : Optional.of(entry),
+          o.aliases(), o.links(), List.copyOf(texts), o.obligations(), o.thresholds(), o.fieldOfUse(), o.territorial(),
+          o.governingLaw()));
+    }
+    return List.copyOf(byKey.values());
+  }
+
+  /** Link fragments as the catalog matches them: without scheme and {@code www.}. */
+  private static List<String> linksOf(List<String> urls) {
+    return orEmpty(urls).stream().map(u -> u.replaceFirst("^https?://", "").replaceFirst("^www\\.", "")).distinct().toList();
+  }
+
+  private static KnownLicense.Part part(String id, String part) {
+    return switch (part) {
+      case "license" -> KnownLicense.Part.LICENSE;
+      case "acceptable-use-policy" -> KnownLicense.Part.ACCEPTABLE_USE_POLICY;
+      default -> throw new IllegalStateException(id + ": unknown text part '" + part + "'");
+    };
   }
 
   private void add(KnownLicense l) {
@@ -125,6 +190,21 @@ final class LicenseCatalog {
 
   record Clause(String clause, String quote) {}
 
+  record ScanCodeFile(Map<String, String> source, List<ScanCodeLicense> licenses) {}
+
+  record ScanCodeLicense(
+      String key,
+      String name,
+      @JsonProperty("short_name") String shortName,
+      String category,
+      @JsonProperty("spdx_license_key") String spdxLicenseKey,
+      String owner,
+      String file,
+      List<String> links,
+      List<String> aliases,
+      @JsonProperty("airlock_id") String airlockId,
+      String part) {}
+
   record TextRef(String file, String part) {}
 
   record ObligationEntry(String kind, String description, String clause, String quote) {}
@@ -159,12 +239,7 @@ final class LicenseCatalog {
       List<KnownLicense.KnownText> known = new ArrayList<>();
       for (TextRef t : orEmpty(texts)) {
         String body = text(t.file());
-        KnownLicense.Part part = switch (t.part()) {
-          case "license" -> KnownLicense.Part.LICENSE;
-          case "acceptable-use-policy" -> KnownLicense.Part.ACCEPTABLE_USE_POLICY;
-          default -> throw new IllegalStateException(id + ": unknown text part '" + t.part() + "'");
-        };
-        known.add(new KnownLicense.KnownText(id, t.file(), part, body, LicenseText.of(body)));
+        known.add(new KnownLicense.KnownText(id, t.file(), part(id, t.part()), body, LicenseText.of(body), "Airlock"));
       }
       return new KnownLicense(
           id,
@@ -173,6 +248,8 @@ final class LicenseCatalog {
           new Citation(id, categoryReason.clause(), categoryReason.quote()),
           spdxListed,
           textShipped == null || textShipped,
+          textShipped == null || textShipped,
+          Optional.empty(),
           orEmpty(aliases),
           orEmpty(links),
           known,

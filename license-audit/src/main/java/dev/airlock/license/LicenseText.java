@@ -43,11 +43,52 @@ final class LicenseText {
   }
 
   static List<String> words(String text) {
-    String n = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    String n = Normalizer.normalize(withoutFormatting(text), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     List<String> out = new ArrayList<>();
     Matcher m = WORD.matcher(n);
     while (m.find()) out.add(m.group());
     return out;
+  }
+
+  /** Markdown links {@code [text](target)}: the reader sees the text, so only the text counts. */
+  private static final Pattern MARKDOWN_LINK = Pattern.compile("!?\\[([^\\]\\n]*)\\]\\(\\s*<?[^)\\s>]*>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+  /** Autolinks {@code <https://...>} and HTML tags such as {@code <br>} or {@code <u>}. */
+  private static final Pattern AUTOLINK = Pattern.compile("<((?:https?|mailto):[^>\\s]+)>");
+  private static final Pattern HTML_TAG = Pattern.compile("</?[a-zA-Z][a-zA-Z0-9]*(?:\\s[^<>]*)?/?>");
+  /** Scheme, {@code www.} and a trailing slash: publishers and ScanCode spell the same link both ways. */
+  private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://)?(?:www\\.)?((?:[a-z0-9-]+\\.)+[a-z]{2,}(?:/[^\\s)\\]>\"'“”]*?)?)/?(?=[.,;:]?(?:[\\s)\\]>\"'“”]|$))");
+  /** The same URL twice in a row, as a rendered link and its target: "x.com (x.com)". */
+  private static final Pattern REPEATED_URL = Pattern.compile("(?i)(\\b[a-z0-9-]+(?:\\.[a-z0-9-]+)+/\\S*?|\\b[a-z0-9-]+(?:\\.[a-z0-9-]+)+)([\\s(\\[<]*)\\1[)\\]>]*");
+  /**
+   * A list marker or heading wherever it stands on its own between white space: bullets, "1.",
+   * "1\\.", "(a)", "iv)", "#". Lists are renumbered and re-bulleted when a text is copied, and a
+   * rewrapped copy puts a marker mid-line where nothing tells it from a number ending a sentence
+   * ("version 2."); so every such token goes, from both texts alike, and the comparison of what
+   * remains is still word for word.
+   */
+  private static final Pattern LINE_MARKER = Pattern.compile(
+      "(?m)(?:^|(?<=\\s))[ \\t>]*(?:#{1,6}|[-*+•·▪◦‣–—]|\\(?(?:\\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})\\\\?[.)](?:\\*\\*|__)?)(?=\\s|$)");
+  /** Soft hyphens and zero-width characters: invisible, but they split a word in two. */
+  private static final Pattern INVISIBLE = Pattern.compile("[\\u00AD\\u200B-\\u200D\\u2060\\uFEFF]");
+
+  /**
+   * The text with what a copy changes without changing the words removed: markdown link targets
+   * and repeated URLs, URL spelling, list markers and headings, HTML tags and entities, invisible
+   * characters. Emphasis, quote and dash styles and line wrapping need nothing here: only letters
+   * and digits are words.
+   */
+  static String withoutFormatting(String text) {
+    String t = INVISIBLE.matcher(text).replaceAll("");
+    t = t.replace("&nbsp;", " ").replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'")
+        .replace("&lt;", "<").replace("&gt;", ">");
+    t = MARKDOWN_LINK.matcher(t).replaceAll(m -> Matcher.quoteReplacement(m.group(1)));
+    t = AUTOLINK.matcher(t).replaceAll("$1");
+    t = HTML_TAG.matcher(t).replaceAll(" ");
+    t = URL.matcher(t).replaceAll(m -> Matcher.quoteReplacement(m.group(1)));
+    t = REPEATED_URL.matcher(t).replaceAll("$1");
+    // Twice: "1. a. Grant" carries two markers.
+    for (int i = 0; i < 2; i++) t = LINE_MARKER.matcher(t).replaceAll(" ");
+    return t;
   }
 
   List<String> words() {
@@ -83,11 +124,74 @@ final class LicenseText {
   }
 
   /**
-   * What differs, in words a reviewer can check: sentences that were changed (old words and new
-   * words, with a little context), added or removed relative to the known text. At most {@code
-   * max} entries.
+   * What differs, in words a reviewer can check: runs of words changed, added or removed relative
+   * to the known text, from a word-level diff of the two texts after {@link #withoutFormatting}.
+   * At most {@code max} entries, largest first.
    */
   static List<String> differences(String scanned, String known, int max) {
+    Tokens now = Tokens.of(stripScanCodeHeader(scanned));
+    Tokens was = Tokens.of(stripScanCodeHeader(known));
+    List<WordDiff.Hunk> hunks = WordDiff.hunks(was.words, now.words, MAX_EDITS, MERGE_GAP);
+    if (hunks == null) return sentenceDifferences(scanned, known, max);
+    List<WordDiff.Hunk> shown = new ArrayList<>(hunks);
+    shown.sort(java.util.Comparator.comparingInt((WordDiff.Hunk h) -> -(h.wasTo() - h.wasFrom() + h.nowTo() - h.nowFrom())));
+    shown = new ArrayList<>(shown.subList(0, Math.min(max, shown.size())));
+    shown.sort(java.util.Comparator.comparingInt(WordDiff.Hunk::wasFrom));
+    List<String> out = new ArrayList<>();
+    for (WordDiff.Hunk h : shown) {
+      if (h.wasFrom() == h.wasTo()) {
+        out.add("added: \"" + now.firstSentence(h.nowFrom(), h.nowTo()) + "\"");
+      } else if (h.nowFrom() == h.nowTo()) {
+        out.add("missing: \"" + was.firstSentence(h.wasFrom(), h.wasTo()) + "\"");
+      } else {
+        String context = String.join(" ", was.words.subList(Math.max(0, h.wasFrom() - CONTEXT_WORDS), h.wasFrom()));
+        out.add("changed: \"…" + context + " " + shorten(String.join(" ", was.words.subList(h.wasFrom(), h.wasTo())))
+            + "…\" to \"…" + context + " " + shorten(String.join(" ", now.words.subList(h.nowFrom(), h.nowTo()))) + "…\"");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Beyond this many edited words the texts are different licenses, not an edited copy, and the
+   * diff's cost (edits times length) is not worth paying: sentences are compared instead.
+   */
+  private static final int MAX_EDITS = 600;
+  /** Edits separated by this few unchanged words read as one change ("700 million" to "7 billion"). */
+  private static final int MERGE_GAP = 2;
+
+  /** A text's words with the positions where sentences start, to quote a removed run by its first sentence. */
+  private record Tokens(List<String> words, java.util.BitSet sentenceStarts) {
+    private static final Pattern BOUNDARY = Pattern.compile("[.;:]\\s+|\\n\\s*\\n");
+
+    static Tokens of(String text) {
+      List<String> words = new ArrayList<>();
+      java.util.BitSet starts = new java.util.BitSet();
+      starts.set(0);
+      for (String sentence : BOUNDARY.split(withoutFormatting(text))) {
+        List<String> w = LicenseText.words(sentence);
+        if (w.isEmpty()) continue;
+        starts.set(words.size());
+        words.addAll(w);
+      }
+      return new Tokens(words, starts);
+    }
+
+    /** The words from {@code from} up to the next sentence start, with how many more follow. */
+    String firstSentence(int from, int to) {
+      int end = sentenceStarts.nextSetBit(from + 1);
+      if (end < 0 || end > to) end = to;
+      String first = shorten(String.join(" ", words.subList(from, end)));
+      return end < to ? first + "\" and " + (to - end) + " more words, to \"" + shorten(lastWords(to)) : first;
+    }
+
+    private String lastWords(int to) {
+      return String.join(" ", words.subList(Math.max(0, to - CONTEXT_WORDS), to));
+    }
+  }
+
+  /** The comparison before word-level diffs, kept for texts too different to diff. */
+  private static List<String> sentenceDifferences(String scanned, String known, int max) {
     List<List<String>> added = new ArrayList<>();
     List<List<String>> missing = new ArrayList<>();
     Set<String> scannedSentences = sentences(stripScanCodeHeader(scanned));
@@ -97,29 +201,7 @@ final class LicenseText {
     List<String> out = new ArrayList<>();
     for (List<String> a : added) {
       if (out.size() >= max) return out;
-      List<String> partner = null;
-      double best = 0.5;
-      for (List<String> m : missing) {
-        double overlap = overlap(a, m);
-        if (overlap > best) {
-          best = overlap;
-          partner = m;
-        }
-      }
-      if (partner == null) {
-        out.add("added: \"" + shorten(String.join(" ", a)) + "\"");
-        continue;
-      }
-      missing.remove(partner);
-      int prefix = 0;
-      while (prefix < a.size() && prefix < partner.size() && a.get(prefix).equals(partner.get(prefix))) prefix++;
-      int suffix = 0;
-      while (suffix < a.size() - prefix && suffix < partner.size() - prefix
-          && a.get(a.size() - 1 - suffix).equals(partner.get(partner.size() - 1 - suffix))) suffix++;
-      String context = String.join(" ", a.subList(Math.max(0, prefix - CONTEXT_WORDS), prefix));
-      String was = String.join(" ", partner.subList(prefix, partner.size() - suffix));
-      String now = String.join(" ", a.subList(prefix, a.size() - suffix));
-      out.add("changed: \"…" + context + " " + shorten(was) + "…\" to \"…" + context + " " + shorten(now) + "…\"");
+      out.add("added: \"" + shorten(String.join(" ", a)) + "\"");
     }
     for (List<String> m : missing) {
       if (out.size() >= max) return out;
@@ -130,14 +212,6 @@ final class LicenseText {
 
   /** Words shown before a change, so the reader can find it in the text. */
   private static final int CONTEXT_WORDS = 6;
-
-  private static double overlap(List<String> a, List<String> b) {
-    Set<String> sa = new java.util.HashSet<>(a);
-    Set<String> sb = new java.util.HashSet<>(b);
-    int common = 0;
-    for (String w : sa) if (sb.contains(w)) common++;
-    return (double) common / Math.max(1, Math.max(sa.size(), sb.size()));
-  }
 
   private static Set<String> sentences(String text) {
     Set<String> out = new LinkedHashSet<>();

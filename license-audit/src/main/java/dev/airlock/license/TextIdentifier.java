@@ -41,7 +41,8 @@ final class TextIdentifier {
       if (known.normalized().sameWordsAs(normalized)) {
         // Shipped SPDX-listed texts (Apache-2.0) are confirmed by SPDX's matcher below instead.
         if (!catalog.byId(known.licenseId()).map(KnownLicense::spdxListed).orElse(false)) {
-          return new Identification.Identified(known.licenseId(), nameOf(known.licenseId()), known.part(), "Airlock license catalog");
+          String via = known.origin().startsWith("ScanCode") ? "Airlock license catalog (" + known.origin() + " text)" : "Airlock license catalog";
+          return new Identification.Identified(known.licenseId(), nameOf(known.licenseId()), known.part(), via);
         }
       }
       double s = known.normalized().similarity(normalized);

@@ -32,8 +32,8 @@ class CorpusLicenseIdentificationTest {
       Map.entry("llama3_1.USE_POLICY.md", new Expected("LicenseRef-scancode-llama-3.1-license-2024", KnownLicense.Part.ACCEPTABLE_USE_POLICY)),
       Map.entry("llama3_2.LICENSE", new Expected("LicenseRef-scancode-llama-3.2-license-2024", KnownLicense.Part.LICENSE)),
       Map.entry("llama3_2.USE_POLICY.md", new Expected("LicenseRef-scancode-llama-3.2-license-2024", KnownLicense.Part.ACCEPTABLE_USE_POLICY)),
-      Map.entry("llama4.LICENSE", new Expected("LicenseRef-scancode-llama-4-license-2025", KnownLicense.Part.LICENSE)),
-      Map.entry("llama4.USE_POLICY.md", new Expected("LicenseRef-scancode-llama-4-license-2025", KnownLicense.Part.ACCEPTABLE_USE_POLICY)),
+      Map.entry("llama4.LICENSE", new Expected("LicenseRef-scancode-llama-4-cla-2025", KnownLicense.Part.LICENSE)),
+      Map.entry("llama4.USE_POLICY.md", new Expected("LicenseRef-scancode-llama-4-cla-2025", KnownLicense.Part.ACCEPTABLE_USE_POLICY)),
       Map.entry("tongyi-qianwen-2023.LICENSE", new Expected("LicenseRef-scancode-tongyi-qianwen-2023", KnownLicense.Part.LICENSE)));
 
   static Stream<Path> corpusFiles() throws IOException {

@@ -211,11 +211,11 @@ class FixtureModelsTest {
     assertThat(r.effectiveLicenses()).filteredOn(e -> e.basis() == EffectiveLicense.Basis.INHERITED)
         .extracting(EffectiveLicense::id, EffectiveLicense::boundThrough)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("LicenseRef-airlock-qwen", "Qwen/Qwen2.5-7B-Instruct"),
+            org.assertj.core.groups.Tuple.tuple("LicenseRef-scancode-qwen-2024", "Qwen/Qwen2.5-7B-Instruct"),
             org.assertj.core.groups.Tuple.tuple(LLAMA_31, "meta-llama/Llama-3.1-8B-Instruct"));
-    // Qwen's license text is not shipped: said so, not guessed.
-    assertThat(r.findings(FindingCode.LICENSE_TEXT_NOT_SHIPPED)).singleElement()
-        .satisfies(f -> assertThat(f.message()).contains("Qwen License Agreement (LicenseRef-airlock-qwen) is known by name only"));
+    // Qwen's text is shipped (ScanCode's copy) but its terms are not recorded yet: said so, not guessed.
+    assertThat(r.findings(FindingCode.LICENSE_TERMS_NOT_REVIEWED)).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("Qwen License Agreement (LicenseRef-scancode-qwen-2024) is identified, but Airlock has not recorded its terms yet"));
   }
 
   @Test
@@ -272,13 +272,16 @@ class FixtureModelsTest {
   }
 
   @Test
-  void llama33IsKnownByNameButItsTextIsNotShipped(@TempDir Path dir) throws IOException {
+  void llama33IsKnownButItsTermsAreNotRecordedYet(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("README.md"), "---\nlicense: llama3.3\n---\n");
     LicenseReport r = LicenseAudit.scan(dir);
 
     assertThat(r.effectiveLicenses()).singleElement().extracting(EffectiveLicense::id).isEqualTo("LicenseRef-scancode-llama-3.3-license-2024");
-    assertThat(r.findings(FindingCode.LICENSE_TEXT_NOT_SHIPPED)).singleElement()
-        .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.WARNING));
+    assertThat(r.findings(FindingCode.LICENSE_TEXT_NOT_SHIPPED)).isEmpty();
+    assertThat(r.findings(FindingCode.LICENSE_TERMS_NOT_REVIEWED)).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.message()).contains("Llama 3.3 Community License Agreement (LicenseRef-scancode-llama-3.3-license-2024) is identified, but Airlock has not recorded its terms yet");
+    });
     assertThat(r.obligations()).isEmpty();
   }
 
