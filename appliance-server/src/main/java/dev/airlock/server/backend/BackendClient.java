@@ -66,7 +66,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public class BackendClient {
   /** The routes ever forwarded to a backend. vLLM's other routes (its admin and tokenizer APIs) are never reachable. */
-  public static final Set<String> FORWARDED_ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings");
+  public static final Set<String> FORWARDED_ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings",
+      "/v1/rerank", "/v1/score");
   /** Routes the supervisor polls; GET only. */
   static final Set<String> HEALTH_ROUTES = Set.of("/health", "/v1/models");
   /** Connecting to a loopback or LAN backend takes microseconds; longer means it is not there. */

@@ -63,6 +63,11 @@ final class OpenAiRoutes {
         sendJson(ex, 200, models());
         return;
       }
+      if ((path.equals("/v1/rerank") || path.equals("/v1/score")) && method.equals("POST")) {
+        sendJson(ex, 400, error("the embedded engine does not rerank or score: serve a reranker model with vLLM",
+            "BadRequestError", null, 400));
+        return;
+      }
       boolean known = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
       if (!known) {
         sendJson(ex, 404, JSON.createObjectNode().put("detail", "Not Found"));

@@ -186,7 +186,7 @@ public class Gateway {
       if (stream != null && !stream.isNull() && !stream.isBoolean()) {
         throw GatewayError.badRequest("'stream' must be true or false; found " + stream, "stream", "invalid_type");
       }
-      call.stream = stream != null && stream.asBoolean(false) && !route.equals("/v1/embeddings");
+      call.stream = stream != null && stream.asBoolean(false) && STREAMING_ROUTES.contains(route);
       if (!app.mayUse(call.requested)) {
         return refuse(call, "model_not_granted", GatewayError.modelNotFound(call.requested));
       }
@@ -479,6 +479,9 @@ public class Gateway {
     return object;
   }
 
+  /** The routes that stream when asked; embeddings, rerank and score answer whole. */
+  private static final java.util.Set<String> STREAMING_ROUTES = java.util.Set.of("/v1/chat/completions", "/v1/completions");
+
   private static void validateShape(String route, ObjectNode json) {
     switch (route) {
       case "/v1/chat/completions" -> {
@@ -497,6 +500,23 @@ public class Gateway {
       case "/v1/embeddings" -> {
         if (!json.hasNonNull("input")) {
           throw GatewayError.badRequest("'input' is required: a string or an array of strings.", "input", "missing_input");
+        }
+      }
+      case "/v1/rerank" -> {
+        if (!json.hasNonNull("query")) {
+          throw GatewayError.badRequest("'query' is required: the text the documents are ranked against.", "query",
+              "missing_query");
+        }
+        JsonNode documents = json.get("documents");
+        if (documents == null || !documents.isArray() || documents.isEmpty()) {
+          throw GatewayError.badRequest("'documents' is required: a non-empty array of texts to rank.", "documents",
+              "missing_documents");
+        }
+      }
+      case "/v1/score" -> {
+        if (!json.hasNonNull("text_1") || !json.hasNonNull("text_2")) {
+          throw GatewayError.badRequest("'text_1' and 'text_2' are required: the texts (or lists of texts) to score"
+              + " against each other.", json.hasNonNull("text_1") ? "text_2" : "text_1", "missing_text");
         }
       }
       default -> throw new IllegalArgumentException("not a gateway route: " + route);

@@ -55,6 +55,16 @@ public class GatewayController {
     return gateway.infer("/v1/embeddings", headersOf(request), body).thenApply(GatewayController::written);
   }
 
+  @Post(uri = "/rerank", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  public CompletableFuture<MutableHttpResponse<?>> rerank(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return gateway.infer("/v1/rerank", headersOf(request), body).thenApply(GatewayController::written);
+  }
+
+  @Post(uri = "/score", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  public CompletableFuture<MutableHttpResponse<?>> score(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    return gateway.infer("/v1/score", headersOf(request), body).thenApply(GatewayController::written);
+  }
+
   /** Anything else under /v1: not a route (nothing is ever forwarded but the routes above). */
   @Get("/{+path}")
   public MutableHttpResponse<?> otherGet(HttpRequest<?> request, @PathVariable String path) {
@@ -91,13 +101,14 @@ public class GatewayController {
 
   private static MutableHttpResponse<?> unknown(HttpRequest<?> request) {
     String path = request.getPath();
-    boolean postRoute = path.equals("/v1/chat/completions") || path.equals("/v1/completions") || path.equals("/v1/embeddings");
+    boolean postRoute = GatewayFastPath.ROUTES.contains(path);
     if (postRoute) {
       return GatewayErrors.answer(HttpStatus.METHOD_NOT_ALLOWED, "Method " + request.getMethodName()
           + " is not allowed on " + path + "; allowed: POST.", "method_not_allowed").header("Allow", "POST");
     }
     return GatewayErrors.answer(HttpStatus.NOT_FOUND, "There is no route " + request.getMethodName() + " " + path
-        + ". The OpenAI-compatible routes are /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.",
+        + ". The OpenAI-compatible routes are /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/rerank, /v1/score"
+        + " and /v1/models.",
         "unknown_route");
   }
 }

@@ -54,7 +54,8 @@ import reactor.core.publisher.BaseSubscriber;
  */
 final class GatewayFastPath extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayFastPath.class);
-  static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings");
+  static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/rerank",
+      "/v1/score");
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
   private enum State { IDLE, TAKING, WAITING, SERVING }

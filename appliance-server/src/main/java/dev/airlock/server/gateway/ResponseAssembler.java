@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * Rebuilds what the model answered from a backend's response (whole, or streamed chunk by chunk)
- * for the audit record: every choice's text, tool calls (their arguments concatenated from the
+ * for the audit record: a rerank's or score's scores by index, every choice's text, tool calls (their arguments concatenated from the
  * stream's deltas exactly), reasoning, refusal and finish reason, the token usage, and the error
  * the backend reported, if any. Nothing the model produced is left out of the record.
  */
@@ -36,6 +36,8 @@ final class ResponseAssembler {
   private JsonNode error;
   private int embeddings = -1;
   private int dimensions;
+  /** A rerank's results or a score's data, as the record keeps them: index and score, no document text. */
+  private List<Map<String, Object>> scores;
 
   /** One streamed chunk (chat.completion.chunk or text_completion). */
   void chunk(JsonNode chunk) {
@@ -61,7 +63,18 @@ final class ResponseAssembler {
       error = body.get("error");
       return;
     }
-    if ("list".equals(body.path("object").asText()) && body.has("data")) {
+    if (body.has("results")) {
+      scores = new ArrayList<>();
+      for (JsonNode r : body.path("results")) {
+        scores.add(Map.of("index", r.path("index").asInt(), "relevanceScore", r.path("relevance_score").asDouble()));
+      }
+    } else if ("list".equals(body.path("object").asText()) && body.path("data").path(0).path("object").asText()
+        .equals("score")) {
+      scores = new ArrayList<>();
+      for (JsonNode d : body.path("data")) {
+        scores.add(Map.of("index", d.path("index").asInt(), "score", d.path("score").asDouble()));
+      }
+    } else if ("list".equals(body.path("object").asText()) && body.has("data")) {
       embeddings = body.path("data").size();
       dimensions = body.path("data").path(0).path("embedding").size();
     }
@@ -151,7 +164,9 @@ final class ResponseAssembler {
    */
   Map<String, Object> payload() {
     Map<String, Object> p = new LinkedHashMap<>();
-    if (embeddings >= 0) {
+    if (scores != null) {
+      p.put("scores", scores);
+    } else if (embeddings >= 0) {
       p.put("embeddings", embeddings);
       p.put("dimensions", dimensions);
     } else {

@@ -205,6 +205,8 @@ public final class VllmStandIn {
         case "/v1/chat/completions" -> chat(ex, req, model, control);
         case "/v1/completions" -> completion(ex, req, model, control);
         case "/v1/embeddings" -> embeddings(ex, req, model, control);
+        case "/v1/rerank" -> rerank(ex, req, model);
+        case "/v1/score" -> score(ex, req, model);
         default -> sendJson(ex, 404, "{\"detail\":\"Not Found\"}");
       }
     }
@@ -375,6 +377,55 @@ public final class VllmStandIn {
         + "{\"prompt_tokens\":" + tokens + ",\"total_tokens\":" + tokens + ",\"completion_tokens\":0,"
         + "\"prompt_tokens_details\":null}}";
     sendJson(ex, 200, json);
+  }
+
+  /** A deterministic relevance: the share of the query's words the document contains. */
+  private static double relevance(String query, String document) {
+    List<String> q = List.of(query.toLowerCase(java.util.Locale.ROOT).split("\\W+"));
+    String d = " " + String.join(" ", document.toLowerCase(java.util.Locale.ROOT).split("\\W+")) + " ";
+    long hits = q.stream().filter(w -> !w.isEmpty() && d.contains(" " + w + " ")).count();
+    return q.isEmpty() ? 0 : Math.round(1000.0 * hits / q.size()) / 1000.0;
+  }
+
+  /** vLLM's RerankResponse: results sorted by relevance, top_n of them (0: all). */
+  private void rerank(HttpExchange ex, JsonNode req, String model) throws IOException {
+    String query = req.path("query").asText();
+    List<String> docs = new ArrayList<>();
+    req.path("documents").forEach(d -> docs.add(d.asText()));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < docs.size(); i++) order.add(i);
+    order.sort((a, b) -> Double.compare(relevance(query, docs.get(b)), relevance(query, docs.get(a))));
+    int topN = req.path("top_n").asInt(0);
+    if (topN > 0 && topN < order.size()) order = order.subList(0, topN);
+    StringBuilder results = new StringBuilder();
+    int tokens = countWords(JSON.getNodeFactory().textNode(query));
+    for (String d : docs) tokens += countWords(JSON.getNodeFactory().textNode(d));
+    for (int i : order) {
+      if (!results.isEmpty()) results.append(',');
+      results.append("{\"index\":").append(i).append(",\"document\":{\"text\":").append(q(docs.get(i)))
+          .append(",\"multi_modal\":null},\"relevance_score\":").append(relevance(query, docs.get(i))).append('}');
+    }
+    sendJson(ex, 200, "{\"id\":\"rerank-" + UUID.randomUUID().toString().replace("-", "") + "\",\"model\":" + q(model)
+        + ",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":" + tokens + "},\"results\":[" + results + "]}");
+  }
+
+  /** vLLM's ScoreResponse: one score per pair (text_1 against each text_2). */
+  private void score(HttpExchange ex, JsonNode req, String model) throws IOException {
+    String first = req.path("text_1").isArray() ? req.path("text_1").path(0).asText() : req.path("text_1").asText();
+    List<String> second = new ArrayList<>();
+    if (req.path("text_2").isArray()) req.path("text_2").forEach(t -> second.add(t.asText()));
+    else second.add(req.path("text_2").asText());
+    StringBuilder data = new StringBuilder();
+    int tokens = 0;
+    for (int i = 0; i < second.size(); i++) {
+      if (i > 0) data.append(',');
+      tokens += countWords(JSON.getNodeFactory().textNode(first)) + countWords(JSON.getNodeFactory().textNode(second.get(i)));
+      data.append("{\"index\":").append(i).append(",\"object\":\"score\",\"score\":")
+          .append(relevance(first, second.get(i))).append('}');
+    }
+    sendJson(ex, 200, "{\"id\":\"embd-" + UUID.randomUUID().toString().replace("-", "") + "\",\"object\":\"list\","
+        + "\"created\":" + created + ",\"model\":" + q(model) + ",\"data\":[" + data + "],\"usage\":{\"prompt_tokens\":"
+        + tokens + ",\"total_tokens\":" + tokens + ",\"completion_tokens\":0,\"prompt_tokens_details\":null}}");
   }
 
   private void midStreamControls(OutputStream out, JsonNode control) throws IOException {

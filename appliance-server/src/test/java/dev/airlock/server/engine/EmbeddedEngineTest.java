@@ -265,6 +265,12 @@ class EmbeddedEngineTest {
         + ",\"max_tokens\":2,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"none\","
         + "\"response_format\":{\"type\":\"text\"},\"logprobs\":false}");
     assertThat(none.statusCode()).as(none.body()).isEqualTo(200);
+    for (String route : List.of("/v1/rerank", "/v1/score")) {
+      HttpResponse<String> rerank = engine.post(route, "{\"model\":\"tiny-chat\",\"query\":\"q\",\"documents\":[\"d\"]}");
+      assertThat(rerank.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(rerank.body()).path("error").path("message").asText())
+          .isEqualTo("the embedded engine does not rerank or score: serve a reranker model with vLLM");
+    }
   }
 
   @Test

@@ -143,6 +143,41 @@ class GatewayHttpTest {
   }
 
   @Test
+  void rerankAndScoreAreForwardedInVllmsShapesAndAudited() throws Exception {
+    int before = appliance.auditCount();
+    HttpResponse<String> rerank = post("/v1/rerank", "{\"model\":\"tiny-chat\",\"query\":\"sealed appliance\","
+        + "\"documents\":[\"a recipe for bread\",\"the sealed appliance serves models\"],\"top_n\":2}", key, Map.of());
+    assertThat(rerank.statusCode()).as(rerank.body()).isEqualTo(200);
+    JsonNode ranked = json(rerank.body());
+    assertThat(ranked.path("results").get(0).path("index").asInt()).isEqualTo(1);
+    assertThat(ranked.path("results").get(0).path("relevance_score").asDouble()).isEqualTo(1.0);
+    List<ObjectNode> records = appliance.auditRecordsSince(before);
+    assertThat(records).extracting(r -> r.path("type").asText()).containsExactly("inference.request", "inference.response");
+    assertThat(records.get(0).path("fields").path("route").asText()).isEqualTo("/v1/rerank");
+    assertThat(records.get(0).path("payload").path("request").path("documents").size()).isEqualTo(2);
+    JsonNode scores = records.get(1).path("payload").path("scores");
+    assertThat(scores).hasSize(2);
+    assertThat(scores.get(0).path("index").asInt()).isEqualTo(1);
+    assertThat(scores.get(0).path("relevanceScore").asDouble()).isEqualTo(1.0);
+    // The stand-in counts words: 2 in the query, 4 and 5 in the documents.
+    assertThat(records.get(1).path("fields").path("totalTokens").asText()).isEqualTo("11");
+
+    int beforeScore = appliance.auditCount();
+    HttpResponse<String> score = post("/v1/score", "{\"model\":\"tiny-chat\",\"text_1\":\"sealed appliance\","
+        + "\"text_2\":[\"sealed\",\"bread\"]}", key, Map.of());
+    assertThat(score.statusCode()).as(score.body()).isEqualTo(200);
+    assertThat(json(score.body()).path("data").get(0).path("score").asDouble()).isEqualTo(0.5);
+    JsonNode scored = appliance.auditRecordsSince(beforeScore).get(1).path("payload").path("scores");
+    assertThat(scored).extracting(x -> x.path("index").asInt() + ":" + x.path("score").asDouble())
+        .containsExactly("0:0.5", "1:0.0");
+
+    assertOpenAiError(post("/v1/rerank", "{\"model\":\"tiny-chat\",\"query\":\"q\"}", key, Map.of()), 400,
+        "missing_documents", "'documents' is required");
+    assertOpenAiError(post("/v1/score", "{\"model\":\"tiny-chat\",\"text_1\":\"q\"}", key, Map.of()), 400,
+        "missing_text", "'text_1' and 'text_2' are required");
+  }
+
+  @Test
   void unknownRoutesAndMethodsAreAnsweredInOpenAiShapeToo() throws Exception {
     HttpResponse<String> unknown = post("/v1/chat/complete", "{}", key, Map.of());
     assertThat(unknown.statusCode()).isEqualTo(404);
