@@ -2,10 +2,8 @@ package dev.airlock.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Access;
-import dev.airlock.server.auth.Principal;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -23,16 +21,6 @@ public final class Api {
   @FunctionalInterface
   public interface Action {
     Object run() throws IOException;
-  }
-
-  /**
-   * The signed-in person making the request, by username. The gate already keeps the operator
-   * token off every route that calls this; refusing it here too keeps a wrongly marked route closed.
-   */
-  public static String person(HttpRequest<?> request) {
-    Principal p = Access.require(request);
-    if (!p.isUser()) throw Refusal.forbidden("person_required", Access.OPERATOR_TOKEN_REFUSED);
-    return p.username();
   }
 
   public static MutableHttpResponse<?> json(HttpStatus status, Object body) {

@@ -1,5 +1,6 @@
 package dev.airlock.server.api;
 
+import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.changes.PendingChange;
@@ -52,7 +53,7 @@ public class ChangesApi {
   @Allowed(Role.DPO)
   public MutableHttpResponse<?> confirm(HttpRequest<?> request, @PathVariable String id) {
     return Api.run(HttpStatus.OK, () -> {
-      PendingChanges.Confirmed c = changes.confirm(id, Api.person(request));
+      PendingChanges.Confirmed c = changes.confirm(id, Access.person(request));
       Map<String, Object> out = view(c.change());
       out.put("recorded", c.recorded());
       return out;
@@ -62,7 +63,7 @@ public class ChangesApi {
   @Post(uri = "/{id}/decline", consumes = MediaType.ALL)
   @Allowed({Role.ADMIN, Role.DPO})
   public MutableHttpResponse<?> decline(HttpRequest<?> request, @PathVariable String id) {
-    return Api.run(HttpStatus.OK, () -> view(changes.decline(id, Api.person(request))));
+    return Api.run(HttpStatus.OK, () -> view(changes.decline(id, Access.person(request))));
   }
 
   /** The one-time password of the account a confirmed grant made or reset: to its proposer, once. */
@@ -70,7 +71,7 @@ public class ChangesApi {
   @Allowed(Role.ADMIN)
   public MutableHttpResponse<?> oneTimePassword(HttpRequest<?> request, @PathVariable String id) {
     return Api.run(HttpStatus.OK, () -> {
-      PendingChanges.ReleasedPassword p = changes.releaseOneTimePassword(id, Api.person(request));
+      PendingChanges.ReleasedPassword p = changes.releaseOneTimePassword(id, Access.person(request));
       return Map.of("username", p.username(), "oneTimePassword", p.oneTimePassword());
     });
   }

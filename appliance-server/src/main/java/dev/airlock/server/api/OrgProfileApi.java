@@ -77,7 +77,7 @@ public class OrgProfileApi {
   @Allowed(Role.ADMIN)
   public MutableHttpResponse<?> activate(HttpRequest<?> request, @PathVariable int version) {
     return Api.run(HttpStatus.ACCEPTED, () -> {
-      PendingChange p = changes.propose(OrgProfileActivation.of(profiles, version), Api.person(request));
+      PendingChange p = changes.propose(OrgProfileActivation.of(profiles, version), Access.person(request));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("change", ChangesApi.view(p));
       out.put("message", PolicyApi.proposed(p));

@@ -109,7 +109,7 @@ public class PolicyApi {
   @Post(uri = "/{name}/versions/{version}/activate", consumes = MediaType.ALL)
   public MutableHttpResponse<?> activate(HttpRequest<?> request, @PathVariable String name, @PathVariable int version) {
     return Api.run(HttpStatus.ACCEPTED, () -> {
-      PendingChange p = changes.propose(PolicyActivation.of(policies.preview(name, version)), Api.person(request));
+      PendingChange p = changes.propose(PolicyActivation.of(policies.preview(name, version)), Access.person(request));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("change", ChangesApi.view(p));
       out.put("message", proposed(p));

@@ -71,7 +71,7 @@ public class ReviewsApi {
 
   @Get("/{versionId}")
   public MutableHttpResponse<?> detail(@PathVariable String versionId) {
-    return refusals(() -> {
+    return Api.run(HttpStatus.OK, () -> {
       ReviewDetail d = reviews.latest(versionId).orElseThrow(() -> new NoSuchElementException(
           "model version " + versionId + " has not been reviewed yet; imports are reviewed by POST /admin/bundles"));
       return detail(d, files(versionId));
@@ -96,13 +96,8 @@ public class ReviewsApi {
   @Post(uri = "/{versionId}/review", consumes = MediaType.ALL)
   @Allowed({Role.DPO, Role.ADMIN})
   public MutableHttpResponse<?> review(HttpRequest<?> request, @PathVariable String versionId) {
-    Principal p = Access.require(request);
-    if (!p.isUser()) {
-      return Problems.write(HttpStatus.FORBIDDEN, "Only a person asks for a review: sign in"
-          + " (POST /admin/session) and send the session token.", "console_user_required");
-    }
-    return refusals(() -> {
-      Review r = reviews.review(versionId, p.username());
+    return Api.run(HttpStatus.OK, () -> {
+      Review r = reviews.review(versionId, Access.person(request));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("versionId", versionId);
       out.put("reviewId", r.id());
@@ -125,7 +120,7 @@ public class ReviewsApi {
   public MutableHttpResponse<?> regression(HttpRequest<?> request, @PathVariable String versionId,
                                            @Nullable @Body byte[] body) {
     return Api.run(HttpStatus.OK, () -> {
-      String dpo = Api.person(request);
+      String dpo = Access.person(request);
       RegressionDecision d = Problems.read(body, RegressionDecision.class);
       boolean keep = switch (d.decision() == null ? "" : d.decision()) {
         case "keep" -> true;
@@ -146,7 +141,7 @@ public class ReviewsApi {
   @Get("/{versionId}/record")
   @Allowed(value = {Role.DPO, Role.ADMIN}, operatorToken = true)
   public MutableHttpResponse<?> record(@PathVariable String versionId) {
-    return refusals(() -> record(reviews.approvalRecord(versionId)));
+    return Api.run(HttpStatus.OK, () -> record(reviews.approvalRecord(versionId)));
   }
 
   private interface Decide {
@@ -160,7 +155,7 @@ public class ReviewsApi {
           + " (POST /admin/session) and send the session token; the operator token cannot approve or reject.",
           "console_user_required");
     }
-    return refusals(() -> {
+    return Api.run(HttpStatus.OK, () -> {
       Justification j = body == null || body.length == 0 ? new Justification(null)
           : Problems.read(body, Justification.class);
       DecisionResult r = decide.run(p.username(), j.justification());
@@ -175,10 +170,6 @@ public class ReviewsApi {
     });
   }
 
-  /** {@link Api#run}: the review's refusals answer with their own status and code, as every refusal does. */
-  private static MutableHttpResponse<?> refusals(Api.Action action) {
-    return Api.run(HttpStatus.OK, action);
-  }
 
   private List<CatalogFile> files(String versionId) {
     try {

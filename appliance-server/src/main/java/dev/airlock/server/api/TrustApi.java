@@ -56,7 +56,7 @@ public class TrustApi {
   public MutableHttpResponse<?> add(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return Api.run(HttpStatus.ACCEPTED, () -> {
       NewKey k = Problems.read(body, NewKey.class);
-      String proposer = Api.person(request);
+      String proposer = Access.person(request);
       PendingChange p = changes.propose(TrustedKey.of(trust.check(k.name(), k.role(), k.pem())), proposer);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("change", ChangesApi.view(p));

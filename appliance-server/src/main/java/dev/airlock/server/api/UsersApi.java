@@ -1,5 +1,6 @@
 package dev.airlock.server.api;
 
+import dev.airlock.server.auth.Access;
 import dev.airlock.server.vocabulary.Problems;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.ConsoleUser;
@@ -68,7 +69,7 @@ public class UsersApi {
   public MutableHttpResponse<?> create(HttpRequest<?> request, @Nullable @Body byte[] body) {
     return Api.answer(() -> {
       NewUser n = Problems.read(body, NewUser.class);
-      return answer(grants.create(n.username(), n.displayName(), roles(n.roles()), Api.person(request)), HttpStatus.CREATED);
+      return answer(grants.create(n.username(), n.displayName(), roles(n.roles()), Access.person(request)), HttpStatus.CREATED);
     });
   }
 
@@ -76,25 +77,25 @@ public class UsersApi {
   public MutableHttpResponse<?> setRoles(HttpRequest<?> request, @PathVariable String username, @Nullable @Body byte[] body) {
     return Api.answer(() -> {
       Set<Role> roles = roles(Problems.read(body, RolesBody.class).roles());
-      return answer(grants.setRoles(username, roles, Api.person(request)), HttpStatus.OK);
+      return answer(grants.setRoles(username, roles, Access.person(request)), HttpStatus.OK);
     });
   }
 
   @Post(uri = "/{username}/disable", consumes = MediaType.ALL)
   public MutableHttpResponse<?> disable(HttpRequest<?> request, @PathVariable String username) {
-    return Api.run(HttpStatus.OK, () -> view(users.setDisabled(username, true, "user:" + Api.person(request)),
+    return Api.run(HttpStatus.OK, () -> view(users.setDisabled(username, true, "user:" + Access.person(request)),
         changes.pendingRoles()));
   }
 
   @Post(uri = "/{username}/enable", consumes = MediaType.ALL)
   public MutableHttpResponse<?> enable(HttpRequest<?> request, @PathVariable String username) {
-    return Api.run(HttpStatus.OK, () -> view(users.setDisabled(username, false, "user:" + Api.person(request)),
+    return Api.run(HttpStatus.OK, () -> view(users.setDisabled(username, false, "user:" + Access.person(request)),
         changes.pendingRoles()));
   }
 
   @Post(uri = "/{username}/reset-password", consumes = MediaType.ALL)
   public MutableHttpResponse<?> resetPassword(HttpRequest<?> request, @PathVariable String username) {
-    return Api.answer(() -> answer(grants.resetPassword(username, Api.person(request)), HttpStatus.OK));
+    return Api.answer(() -> answer(grants.resetPassword(username, Access.person(request)), HttpStatus.OK));
   }
 
   /**

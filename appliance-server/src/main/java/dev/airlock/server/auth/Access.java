@@ -1,5 +1,6 @@
 package dev.airlock.server.auth;
 
+import dev.airlock.server.vocabulary.Refusal;
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
@@ -180,6 +181,16 @@ public class Access {
   public static Principal require(HttpRequest<?> request) {
     return principal(request).orElseThrow(() -> new IllegalStateException(
         "no principal on " + request.getPath() + ": is the route missing @Allowed?"));
+  }
+
+  /**
+   * The signed-in person making the request, by username. The gate already keeps the operator
+   * token off every route that calls this; refusing it here too keeps a wrongly marked route closed.
+   */
+  public static String person(HttpRequest<?> request) {
+    Principal p = require(request);
+    if (!p.isUser()) throw Refusal.forbidden("person_required", OPERATOR_TOKEN_REFUSED);
+    return p.username();
   }
 
   private static final class DeniedException extends RuntimeException {

@@ -1,6 +1,5 @@
 package dev.airlock.server.console;
 
-import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
 import dev.airlock.server.auth.Principal;
@@ -45,7 +44,7 @@ public class ChangesController {
   @Allowed(Role.DPO)
   public Object confirm(HttpRequest<?> request, @PathVariable String id) {
     try {
-      PendingChanges.Confirmed c = changes.confirm(id, person(request));
+      PendingChanges.Confirmed c = changes.confirm(id, Access.person(request));
       return pages.ok(page(request).notice("Confirmed and done: " + c.change().summary() + ". The audit record names "
           + c.change().proposedBy() + " (proposed) and you (confirmed)."));
     } catch (RuntimeException e) {
@@ -57,7 +56,7 @@ public class ChangesController {
   @Allowed({Role.ADMIN, Role.DPO})
   public Object decline(HttpRequest<?> request, @PathVariable String id) {
     try {
-      PendingChange p = changes.decline(id, person(request));
+      PendingChange p = changes.decline(id, Access.person(request));
       return pages.ok(page(request).notice("Declined: " + p.summary() + ". Nothing was changed."));
     } catch (RuntimeException e) {
       return pages.render(page(request).error(PageErrors.message(e)), PageErrors.status(e));
@@ -68,7 +67,7 @@ public class ChangesController {
   @Allowed(Role.ADMIN)
   public Object oneTimePassword(HttpRequest<?> request, @PathVariable String id) {
     try {
-      PendingChanges.ReleasedPassword p = changes.releaseOneTimePassword(id, person(request));
+      PendingChanges.ReleasedPassword p = changes.releaseOneTimePassword(id, Access.person(request));
       return pages.ok(page(request).with("oneTime", Map.of("username", p.username(), "password", p.oneTimePassword()))
           .notice("The one-time password of " + p.username() + " is below; it is shown only now."));
     } catch (RuntimeException e) {
@@ -96,9 +95,4 @@ public class ChangesController {
         .with("recent", changes.recent().stream().map(p -> Row.of(p, me)).toList());
   }
 
-  private static String person(HttpRequest<?> request) {
-    Principal me = Access.require(request);
-    if (!me.isUser()) throw Refusal.forbidden("person_required", Access.OPERATOR_TOKEN_REFUSED);
-    return me.username();
-  }
 }

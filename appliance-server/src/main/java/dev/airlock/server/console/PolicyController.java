@@ -2,10 +2,8 @@ package dev.airlock.server.console;
 
 import dev.airlock.policy.InvalidPolicyException;
 import dev.airlock.policy.PolicyFile;
-import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
-import dev.airlock.server.auth.Principal;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.changes.OrgProfileActivation;
 import dev.airlock.server.changes.PendingChange;
@@ -78,7 +76,7 @@ public class PolicyController {
     try {
       Long version = PageErrors.number(form.get("version"), "The version");
       if (version == null) throw new IllegalArgumentException("say which profile version to activate");
-      PendingChange p = changes.propose(OrgProfileActivation.of(profiles, version.intValue()), person(request));
+      PendingChange p = changes.propose(OrgProfileActivation.of(profiles, version.intValue()), Access.person(request));
       return pages.ok(page(request, "").notice("Proposed: " + p.summary() + ". It judges models once a Data"
           + " Protection Officer other than you confirms it on the Changes page; until then nothing changes."));
     } catch (RuntimeException e) {
@@ -132,7 +130,7 @@ public class PolicyController {
       Long version = PageErrors.number(form.get("version"), "The version");
       if (version == null) throw new IllegalArgumentException("say which version to activate");
       PendingChange p = changes.propose(PolicyActivation.of(policies.preview(form.getOrDefault("name", ""),
-          version.intValue())), person(request));
+          version.intValue())), Access.person(request));
       return pages.ok(page(request, "").notice("Proposed: " + p.summary() + ". It becomes the active policy once a"
           + " Data Protection Officer other than you confirms it on the Changes page; until then nothing changes."));
     } catch (RuntimeException e) {
@@ -140,11 +138,6 @@ public class PolicyController {
     }
   }
 
-  static String person(HttpRequest<?> request) {
-    Principal me = Access.require(request);
-    if (!me.isUser()) throw Refusal.forbidden("person_required", Access.OPERATOR_TOKEN_REFUSED);
-    return me.username();
-  }
 
   private Page page(HttpRequest<?> request, String draft) {
     var active = policies.active();

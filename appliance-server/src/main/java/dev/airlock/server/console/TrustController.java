@@ -47,7 +47,7 @@ public class TrustController {
   @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object add(HttpRequest<?> request, @Body Map<String, String> form) {
     try {
-      String proposer = PolicyController.person(request);
+      String proposer = Access.person(request);
       PendingChange p = changes.propose(TrustedKey.of(trust.check(form.get("name"), form.get("role"), form.get("pem"))),
           proposer);
       return pages.ok(page(request, Map.of()).notice("Proposed: " + p.summary() + ". The key is trusted once a Data"

@@ -1,9 +1,7 @@
 package dev.airlock.server.console;
 
-import dev.airlock.server.vocabulary.Refusal;
 import dev.airlock.server.auth.Access;
 import dev.airlock.server.auth.Allowed;
-import dev.airlock.server.auth.Principal;
 import dev.airlock.server.auth.Role;
 import dev.airlock.server.auth.Users;
 import dev.airlock.server.changes.PendingChanges;
@@ -53,7 +51,7 @@ public class UsersController {
   @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object create(HttpRequest<?> request, @Body Map<String, String> form) {
     try {
-      RoleGrants.Outcome o = grants.create(form.get("username"), form.get("displayName"), roles(form), person(request));
+      RoleGrants.Outcome o = grants.create(form.get("username"), form.get("displayName"), roles(form), Access.person(request));
       return outcome(request, o, "Added " + o.user().username() + ".");
     } catch (RuntimeException e) {
       return pages.render(page(request).error(PageErrors.message(e)), PageErrors.status(e));
@@ -63,7 +61,7 @@ public class UsersController {
   @Post(uri = "/{username}/roles", consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object setRoles(HttpRequest<?> request, @PathVariable String username, @Body Map<String, String> form) {
     try {
-      RoleGrants.Outcome o = grants.setRoles(username, roles(form), person(request));
+      RoleGrants.Outcome o = grants.setRoles(username, roles(form), Access.person(request));
       return outcome(request, o, "Roles of " + username + " changed; their sessions were ended.");
     } catch (RuntimeException e) {
       return pages.render(page(request).error(PageErrors.message(e)), PageErrors.status(e));
@@ -72,20 +70,20 @@ public class UsersController {
 
   @Post(uri = "/{username}/disable", consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object disable(HttpRequest<?> request, @PathVariable String username) {
-    return change(request, () -> users.setDisabled(username, true, "user:" + person(request)),
+    return change(request, () -> users.setDisabled(username, true, "user:" + Access.person(request)),
         username + " is disabled and signed out.");
   }
 
   @Post(uri = "/{username}/enable", consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object enable(HttpRequest<?> request, @PathVariable String username) {
-    return change(request, () -> users.setDisabled(username, false, "user:" + person(request)),
+    return change(request, () -> users.setDisabled(username, false, "user:" + Access.person(request)),
         username + " is enabled.");
   }
 
   @Post(uri = "/{username}/reset-password", consumes = MediaType.APPLICATION_FORM_URLENCODED)
   public Object resetPassword(HttpRequest<?> request, @PathVariable String username) {
     try {
-      RoleGrants.Outcome o = grants.resetPassword(username, person(request));
+      RoleGrants.Outcome o = grants.resetPassword(username, Access.person(request));
       return outcome(request, o, "New one-time password for " + username + "; it is shown only now.");
     } catch (RuntimeException e) {
       return pages.render(page(request).error(PageErrors.message(e)), PageErrors.status(e));
@@ -121,11 +119,6 @@ public class UsersController {
         .with("pendingRoles", changes.pendingRoles());
   }
 
-  private static String person(HttpRequest<?> request) {
-    Principal me = Access.require(request);
-    if (!me.isUser()) throw Refusal.forbidden("person_required", Access.OPERATOR_TOKEN_REFUSED);
-    return me.username();
-  }
 
   /** Checkbox fields named after the roles ({@code ADMIN=on}). */
   static Set<Role> roles(Map<String, String> form) {

@@ -126,13 +126,10 @@ public class OrgProfiles {
 
   /**
    * Makes the version active on the caller's transaction, naming who proposed and who confirmed
-   * it. Writes no audit record: the confirmed two-person change writes the one that names both.
+   * it (PendingChanges has checked they are two people). Writes no audit record: the confirmed
+   * two-person change writes the one that names both.
    */
   public Activation activateOn(Connection c, int version, String proposedBy, String confirmedBy) throws SQLException {
-    if (proposedBy.equals(confirmedBy)) {
-      throw new IllegalStateException("the organization profile is activated by two people: " + confirmedBy
-          + " proposed it, so another person must confirm");
-    }
     OrgProfileStore.Stored target = OrgProfileStore.version(c, version).orElseThrow(() -> new NoSuchElementException(
         "no saved version " + version + " of the organization profile: GET /admin/org-profile lists them"));
     Optional<OrgProfileStore.Active> before = OrgProfileStore.active(c);

@@ -224,8 +224,8 @@ public final class Suspensions {
     } catch (SQLException e) {
       throw new IllegalStateException("the vault catalog cannot be read: " + e.getMessage(), e);
     }
-    List<List<String>> moved = new ArrayList<>();
-    Sql.inTransaction(db, c -> moved.add(suspend(c, reasons, actor)));
-    return moved.getFirst();
+    List<String> moved = new ArrayList<>();
+    Sql.inTransaction(db, c -> moved.addAll(suspend(c, reasons, actor)));
+    return moved;
   }
 }
